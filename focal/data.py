@@ -1,0 +1,96 @@
+"""A small, offline, long-tailed multi-label image data set built from sklearn's digits.
+
+Each 16x16 image is a 2x2 grid of 8x8 cells; each cell is empty or holds one handwritten
+digit from ``sklearn.datasets.load_digits`` (bundled with scikit-learn, no download). The
+label is multi-hot over the 10 digit classes: which digits appear. Class c appears in an
+image with probability q_c = q_0 * imbalance^(-c / 9), so class 0 is the most frequent and
+class 9 about ``imbalance`` times rarer (the long tail). Train and test images draw their
+digits from disjoint halves of the source images, so the test set holds unseen handwriting.
+"""
+
+from focal import validation
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.datasets import load_digits
+
+NUM_CLASSES = 10
+CELLS = 4  # a 2x2 grid of 8x8 cells
+CLASS_NAMES = tuple(str(digit) for digit in range(NUM_CLASSES))
+
+
+@dataclass(frozen=True)
+class MultiLabelDigits:
+    """Images (N, 16, 16, 1) float32 in [0, 1]; multi-hot labels (N, 10) float32."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_prior: np.ndarray  # q_c, the probability that class c appears in an image
+    class_names: tuple = CLASS_NAMES
+
+
+def class_prior(imbalance=100.0, head=0.5):
+    """q_c = head * imbalance^(-c / (C - 1)): the chance that class c appears in an image."""
+    imbalance = validation.number("imbalance", imbalance, 1.0)
+    head = validation.number("head", head, 0.0, 1.0)
+    if head == 0.0:
+        raise ValueError("`head` must be > 0, got 0.0.")
+    return head * imbalance ** (-np.arange(NUM_CLASSES) / (NUM_CLASSES - 1))
+
+
+def _sample_labels(rng, n, prior):
+    labels = rng.random((n, NUM_CLASSES)) < prior
+    # Keep at least one digit per image and at most one per cell.
+    for row in labels:
+        while not row.any():
+            row[:] = rng.random(NUM_CLASSES) < prior
+        present = np.flatnonzero(row)
+        if len(present) > CELLS:
+            row[rng.choice(present, len(present) - CELLS, replace=False)] = False
+    return labels
+
+
+def _draw_images(rng, labels, images_by_class):
+    canvas = np.zeros((len(labels), 16, 16), dtype=np.float32)
+    for i, row in enumerate(labels):
+        cells = rng.permutation(CELLS)
+        for cell, digit in zip(cells, np.flatnonzero(row), strict=False):  # spare cells stay empty
+            pool = images_by_class[digit]
+            top, left = divmod(int(cell), 2)
+            canvas[i, 8 * top : 8 * top + 8, 8 * left : 8 * left + 8] = pool[
+                rng.integers(len(pool))
+            ]
+    return canvas[..., None]
+
+
+def load_multilabel_digits(n_train=4000, n_test=2000, imbalance=100.0, head=0.5, seed=0):
+    """Build the data set; the same arguments always give the same arrays.
+
+    Args:
+        n_train, n_test: number of images in each split (>= 1).
+        imbalance: q_0 / q_9, the ratio of the most to the least frequent class (>= 1).
+        head: q_0, the probability that the most frequent class appears (in (0, 1]).
+        seed: seed of the NumPy generator.
+    """
+    for name, value in (("n_train", n_train), ("n_test", n_test)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+    prior = class_prior(imbalance, head)
+    rng = np.random.default_rng(seed)
+
+    digits = load_digits()
+    pixels = (digits.images / 16.0).astype(np.float32)
+    order = rng.permutation(len(pixels))
+    halves = order[: len(order) // 2], order[len(order) // 2 :]
+    pools = [
+        [pixels[half][digits.target[half] == c] for c in range(NUM_CLASSES)] for half in halves
+    ]
+
+    splits = []
+    for n, pool in zip((n_train, n_test), pools, strict=True):
+        labels = _sample_labels(rng, n, prior)
+        splits += [_draw_images(rng, labels, pool), labels.astype(np.float32)]
+    return MultiLabelDigits(*splits, class_prior=prior)

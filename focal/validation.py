@@ -1,0 +1,58 @@
+"""Argument checks shared by the package: each failure is a ValueError naming the argument."""
+
+import math
+import numbers
+
+import numpy as np
+
+
+def number(name, value, low=None, high=None, *, high_open=False):
+    """Return ``value`` as a float, checked finite and in [low, high] (or [low, high))."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"`{name}` must be a real number, got {value!r}.")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"`{name}` must be finite, got {value}.")
+    too_low = low is not None and value < low
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        if high is None:
+            raise ValueError(f"`{name}` must be >= {low}, got {value}.")
+        bracket = ")" if high_open else "]"
+        raise ValueError(f"`{name}` must be in [{low}, {high}{bracket}, got {value}.")
+    return value
+
+
+def flag(name, value):
+    """Return ``value`` after checking it is a bool (not a truthy string or number)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def vector(name, value, low=None, high=None):
+    """Return a 1-D sequence as a list of finite floats, each in [low, high]."""
+    array = np.asarray(value)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"`{name}` must be a non-empty 1-D sequence, got shape {array.shape}.")
+    if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):
+        raise ValueError(f"`{name}` must hold real numbers, got dtype {array.dtype}.")
+    array = array.astype(np.float64)
+    bad = ~np.isfinite(array)
+    if low is not None:
+        bad |= array < low
+    if high is not None:
+        bad |= array > high
+    if bad.any():
+        index = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"`{name}` must hold finite values in [{low}, {high}]; entry {index} is {array[index]}."
+        )
+    return array.tolist()
+
+
+def scalar_or_vector(name, value, low, high):
+    """A number in [low, high], or a 1-D sequence of them (one per class)."""
+    if np.ndim(value) == 0:
+        return number(name, value, low, high)
+    return vector(name, value, low, high)

@@ -1,0 +1,120 @@
+"""focal.data: shapes, label structure, the long tail, determinism and argument checks."""
+
+import focal  # noqa: F401, I001 (first: sets TensorFlow's environment before it loads)
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits
+
+from focal import data
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.load_multilabel_digits()
+
+
+def _cells(images):
+    """(N, 16, 16, 1) -> (N, 4, 64): the four 8x8 cells of each image, flattened."""
+    return images[..., 0].reshape(-1, 2, 8, 2, 8).transpose(0, 1, 3, 2, 4).reshape(-1, 4, 64)
+
+
+def test_shapes_and_dtypes(digits):
+    assert digits.x_train.shape == (4000, 16, 16, 1)
+    assert digits.y_train.shape == (4000, 10)
+    assert digits.x_test.shape == (2000, 16, 16, 1)
+    assert digits.y_test.shape == (2000, 10)
+    for array in (digits.x_train, digits.y_train, digits.x_test, digits.y_test):
+        assert array.dtype == np.float32
+    assert digits.class_names == tuple("0123456789")
+
+
+def test_sizes_follow_arguments():
+    small = data.load_multilabel_digits(n_train=7, n_test=3)
+    assert small.x_train.shape == (7, 16, 16, 1)
+    assert small.y_test.shape == (3, 10)
+
+
+def test_images_in_unit_interval(digits):
+    for images in (digits.x_train, digits.x_test):
+        assert images.min() == 0.0
+        assert images.max() == 1.0
+
+
+def test_labels_are_multi_hot_with_1_to_4_per_image(digits):
+    for labels in (digits.y_train, digits.y_test):
+        assert set(np.unique(labels)) == {0.0, 1.0}
+        per_image = labels.sum(axis=1)
+        assert per_image.min() >= 1
+        assert per_image.max() <= 4
+
+
+def test_every_image_has_ink(digits):
+    for images in (digits.x_train, digits.x_test):
+        assert np.all(images.sum(axis=(1, 2, 3)) > 0)
+
+
+def test_cells_hold_exactly_the_labelled_digits(digits):
+    source = load_digits()
+    pixels = (source.images / 16.0).astype(np.float32).reshape(-1, 64)
+    digit_of = {
+        cell.tobytes(): int(target) for cell, target in zip(pixels, source.target, strict=True)
+    }
+    for images, labels in ((digits.x_train, digits.y_train), (digits.x_test, digits.y_test)):
+        for cells, row in zip(_cells(images), labels, strict=True):
+            inked = [cell for cell in cells if cell.any()]
+            assert (
+                sorted(digit_of[cell.tobytes()] for cell in inked) == np.flatnonzero(row).tolist()
+            )
+
+
+def test_train_and_test_use_disjoint_handwriting(digits):
+    def inked(images):
+        return {cell.tobytes() for cell in _cells(images).reshape(-1, 64) if cell.any()}
+
+    assert not inked(digits.x_train) & inked(digits.x_test)
+
+
+def test_same_seed_same_arrays_other_seed_differs(digits):
+    again = data.load_multilabel_digits(seed=0)
+    other = data.load_multilabel_digits(seed=1)
+    for name in ("x_train", "y_train", "x_test", "y_test"):
+        np.testing.assert_array_equal(getattr(again, name), getattr(digits, name))
+        assert not np.array_equal(getattr(other, name), getattr(digits, name))
+
+
+def test_class_prior_golden():
+    # q_c = head * imbalance^(-c / 9): q_0 = head, q_9 = head / imbalance, q_3 = head / 100^(1/3)
+    prior = data.class_prior(imbalance=100.0, head=0.5)
+    assert prior[0] == pytest.approx(0.5, rel=1e-15)
+    assert prior[9] == pytest.approx(0.005, rel=1e-12)
+    assert prior[3] == pytest.approx(0.5 / 4.641588833612779, rel=1e-12)
+    np.testing.assert_allclose(data.class_prior(imbalance=1.0, head=0.3), np.full(10, 0.3))
+
+
+def test_class_frequencies_form_a_long_tail(digits):
+    imbalance = 100.0
+    counts = digits.y_train.sum(axis=0)
+    assert imbalance / 3 < counts[0] / counts[9] < imbalance * 3
+    assert np.all(np.diff(counts[:6]) < 0)  # the head classes are well separated
+    assert counts[:5].sum() > 5 * counts[5:].sum()
+
+
+def test_imbalance_1_is_roughly_balanced():
+    counts = data.load_multilabel_digits(imbalance=1.0).y_train.sum(axis=0)
+    assert counts.max() / counts.min() < 1.2
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"n_train": 0}, "n_train"),
+        ({"n_test": -1}, "n_test"),
+        ({"n_train": 2.5}, "n_train"),
+        ({"imbalance": 0.5}, "imbalance"),
+        ({"head": 0}, "head"),
+        ({"head": 1.5}, "head"),
+    ],
+)
+def test_bad_arguments_raise(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        data.load_multilabel_digits(**kwargs)

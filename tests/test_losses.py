@@ -1,0 +1,321 @@
+"""FocalLoss against independent oracles: the float64 paper formulas, Keras, autodiff."""
+
+import focal  # first: sets TensorFlow's environment
+from focal import reference
+from focal.losses import sigmoid_focal_crossentropy
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+C = 5
+RNG = np.random.default_rng(0)
+Y = (RNG.random((16, C)) < 0.3).astype(np.float64)
+P = RNG.uniform(0.02, 0.98, (16, C))
+X = RNG.normal(0.0, 4.0, (16, C))
+ALPHA_PER_CLASS = [0.1, 0.25, 0.5, 0.75, 0.9]
+CLASS_WEIGHT = [2.0, 1.0, 0.5, 0.25, 1.25]
+RTOL = {"float32": 2e-5, "float64": 1e-10}
+
+
+def oracle(y, p, gamma, alpha=None, class_weight=None, e=0.0, gamma_neg=None):
+    """Mean over classes of the expected-hard-label focal loss, in float64."""
+    per_element = reference.soft_focal_loss(p, y * (1 - e) + e / 2, gamma, gamma_neg, alpha)
+    if class_weight is not None:
+        per_element = per_element * np.asarray(class_weight)
+    return per_element.mean(axis=-1)
+
+
+def loss_and_grad(loss_fn, y, pred, dtype="float32", sample_weight=None):
+    pred = tf.Variable(tf.constant(pred, dtype=dtype))
+    with tf.GradientTape() as tape:
+        value = loss_fn(tf.constant(y, dtype=dtype), pred, sample_weight=sample_weight)
+    return value.numpy(), tape.gradient(value, pred).numpy()
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
+@pytest.mark.parametrize("alpha", [None, 0.25, ALPHA_PER_CLASS])
+@pytest.mark.parametrize("class_weight", [None, CLASS_WEIGHT])
+@pytest.mark.parametrize("e", [0.0, 0.1])
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_matches_reference(dtype, gamma, alpha, class_weight, e, from_logits):
+    pred = X if from_logits else P
+    p = reference.sigmoid(X) if from_logits else P
+    loss = focal.FocalLoss(
+        gamma=gamma,
+        alpha=alpha,
+        class_weight=class_weight,
+        label_smoothing=e,
+        from_logits=from_logits,
+        reduction="none",
+        dtype=dtype,
+    )
+    got = loss(Y.astype(dtype), pred.astype(dtype)).numpy()
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, oracle(Y, p, gamma, alpha, class_weight, e), rtol=RTOL[dtype])
+
+
+@pytest.mark.parametrize("gamma", [0.0, 1.0, 2.0])
+@pytest.mark.parametrize("alpha", [0.25, 0.9])
+def test_hard_labels_are_equation_5(gamma, alpha):
+    expected = reference.alpha_balanced_focal_loss(P, Y, gamma, alpha).mean(axis=-1)
+    got = sigmoid_focal_crossentropy(Y, P, gamma, alpha=alpha).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_golden_values():
+    # -(1 - 0.9)^2 log(0.9) = 0.0010536; -0.75 * 0.2^2 log(0.8) = 0.0066943.
+    got = sigmoid_focal_crossentropy([[1.0, 0.0]], [[0.9, 0.2]], 2.0, alpha=0.25).numpy()
+    np.testing.assert_allclose(got, [(0.25 * 0.0010536052 + 0.0066943065) / 2], rtol=1e-6)
+
+
+@pytest.mark.parametrize("gamma_pos, gamma_neg", [(0.0, 4.0), (1.0, 3.0), (2.0, 0.5)])
+def test_asymmetric_gammas(gamma_pos, gamma_neg):
+    got = sigmoid_focal_crossentropy(
+        Y, P, gamma=9.0, gamma_pos=gamma_pos, gamma_neg=gamma_neg, label_smoothing=0.2
+    ).numpy()
+    np.testing.assert_allclose(got, oracle(Y, P, gamma_pos, e=0.2, gamma_neg=gamma_neg), rtol=1e-10)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("e", [0.0, 0.2])
+def test_gamma_zero_is_binary_crossentropy(from_logits, e):
+    pred = X if from_logits else P
+    ours = focal.FocalLoss(gamma=0.0, from_logits=from_logits, label_smoothing=e)
+    bce = keras.losses.BinaryCrossentropy(from_logits=from_logits, label_smoothing=e)
+    value, grad = loss_and_grad(ours, Y, pred)
+    expected_value, expected_grad = loss_and_grad(bce, Y, pred)
+    np.testing.assert_allclose(value, expected_value, rtol=1e-5)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-4, atol=1e-9)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("balanced", [False, True])
+@pytest.mark.parametrize("gamma", [1.0, 2.0, 3.5])
+def test_hard_labels_match_keras_binary_focal(from_logits, balanced, gamma):
+    pred = X if from_logits else P
+    ours = focal.FocalLoss(gamma=gamma, alpha=0.3 if balanced else None, from_logits=from_logits)
+    keras_loss = keras.losses.BinaryFocalCrossentropy(
+        apply_class_balancing=balanced, alpha=0.3, gamma=gamma, from_logits=from_logits
+    )
+    value, grad = loss_and_grad(ours, Y, pred)
+    expected_value, expected_grad = loss_and_grad(keras_loss, Y, pred)
+    np.testing.assert_allclose(value, expected_value, rtol=1e-5)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-3, atol=1e-8)
+
+
+@pytest.mark.parametrize("gamma", [0.5, 2.0])
+@pytest.mark.parametrize("alpha", [None, 0.25])
+def test_smoothing_the_targets_equals_mixing_the_losses(gamma, alpha):
+    def loss(y, e=0.0):
+        return sigmoid_focal_crossentropy(y, P, gamma, alpha=alpha, label_smoothing=e).numpy()
+
+    e = 0.3
+    np.testing.assert_allclose(loss(Y, e), (1 - e) * loss(Y) + e * loss(np.full_like(Y, 0.5)))
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 5.0])
+def test_gradient_is_appendix_b(gamma):
+    x = np.linspace(-9.0, 9.0, 37)[:, None]
+    for label in (0.0, 1.0):
+        y = np.full_like(x, label)
+        loss = focal.FocalLoss(gamma=gamma, from_logits=True, reduction="sum", dtype="float64")
+        _, grad = loss_and_grad(loss, y, x, dtype="float64")
+        np.testing.assert_allclose(grad, reference.focal_loss_grad(x, y, gamma), atol=1e-12)
+
+
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_gradient_matches_finite_differences(from_logits):
+    """Soft targets, per-class alpha and weights, asymmetric gammas: all the gradient paths."""
+    loss = focal.FocalLoss(
+        gamma=1.5,
+        gamma_neg=3.0,
+        alpha=ALPHA_PER_CLASS,
+        class_weight=CLASS_WEIGHT,
+        label_smoothing=0.1,
+        from_logits=from_logits,
+        reduction="sum",
+        dtype="float64",
+    )
+    y = RNG.random((4, C))  # soft targets, as in distillation
+    pred = X[:4] if from_logits else P[:4]
+    _, grad = loss_and_grad(loss, y, pred, dtype="float64")
+    h = 1e-6
+    numeric = np.zeros_like(pred)
+    for index in np.ndindex(pred.shape):
+        step = np.zeros_like(pred)
+        step[index] = h
+        numeric[index] = (loss(y, pred + step).numpy() - loss(y, pred - step).numpy()) / (2 * h)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_gradient_with_respect_to_soft_targets():
+    y = tf.Variable(RNG.random((3, C)))
+    with tf.GradientTape() as tape:
+        value = sigmoid_focal_crossentropy(y, X[:3], 2.0, alpha=0.25, from_logits=True)
+    grad = tape.gradient(value, y).numpy()
+    p = reference.sigmoid(X[:3])
+    # The loss is linear in y: d mean_c / dy_c = (L(p, 1) - L(p, 0)) / C per element.
+    per_element = (
+        reference.soft_focal_loss(p, 1.0, 2.0, alpha=0.25)
+        - reference.soft_focal_loss(p, 0.0, 2.0, alpha=0.25)
+    ) / C
+    np.testing.assert_allclose(grad, per_element, rtol=1e-5)
+
+
+EDGE_P = [0.0, 1e-12, 0.5, 1 - 1e-12, 1.0]
+EDGE_X = [-1e4, -30.0, 0.0, 30.0, 1e4]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("e", [0.0, 0.1])
+def test_edge_grid_is_finite(dtype, gamma, from_logits, e):
+    values = EDGE_X if from_logits else EDGE_P
+    pred = np.array([values, values])
+    y = np.array([[0.0] * 5, [1.0] * 5])
+    loss = focal.FocalLoss(
+        gamma=gamma, from_logits=from_logits, label_smoothing=e, reduction="none", dtype=dtype
+    )
+    value, grad = loss_and_grad(loss, y, pred, dtype=dtype)
+    assert np.all(np.isfinite(np.asarray(value, dtype=np.float64)))
+    assert np.all(np.isfinite(np.asarray(grad, dtype=np.float64)))
+
+
+def test_saturated_logits_give_exact_losses():
+    # Far in the tails the loss is known exactly: -log(1 - sigmoid(1e4)) = 1e4.
+    got = sigmoid_focal_crossentropy([[0.0, 1.0]], [[1e4, -1e4]], 0.0, from_logits=True)
+    np.testing.assert_allclose(got.numpy(), [1e4])
+    # ... and a tiny correct logit still has a tiny, non-zero loss: log(1 + e^-30).
+    got = sigmoid_focal_crossentropy([[1.0]], [[30.0]], 0.0, from_logits=True)
+    np.testing.assert_allclose(got.numpy(), [np.log1p(np.exp(-30.0))], rtol=1e-6)
+
+
+def test_sigmoid_layer_output_uses_its_logits():
+    logits = keras.ops.convert_to_tensor([[40.0, -40.0]])
+    probabilities = keras.activations.sigmoid(logits)  # rounds to exactly 1 and ~4e-18
+    got = sigmoid_focal_crossentropy([[0.0, 1.0]], probabilities, 0.0)
+    np.testing.assert_allclose(got.numpy(), [40.0], rtol=1e-6)  # clipping would give ~16.1
+
+
+def test_rank_one_targets_for_a_single_output():
+    got = sigmoid_focal_crossentropy(Y[:, 0], P[:, :1], 2.0).numpy()
+    np.testing.assert_allclose(got, reference.focal_loss(P[:, 0], Y[:, 0], 2.0), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "reduction, combine",
+    [
+        ("none", lambda per, w: per * w),
+        ("sum", lambda per, w: np.sum(per * w)),
+        ("sum_over_batch_size", lambda per, w: np.sum(per * w) / len(per)),
+        ("mean", lambda per, w: np.sum(per * w) / len(per)),
+        ("mean_with_sample_weight", lambda per, w: np.sum(per * w) / np.sum(w)),
+    ],
+)
+def test_reductions_and_sample_weight(reduction, combine):
+    weights = RNG.uniform(0.0, 2.0, len(Y))
+    loss = focal.FocalLoss(gamma=2.0, alpha=0.25, reduction=reduction, dtype="float64")
+    got = loss(Y, P, sample_weight=weights).numpy()
+    np.testing.assert_allclose(got, combine(oracle(Y, P, 2.0, 0.25), weights), rtol=1e-10)
+
+
+def test_normalize_by_positives_is_the_papers_normaliser():
+    loss = focal.FocalLoss(gamma=2.0, alpha=0.25, normalize_by_positives=True, reduction="sum")
+    expected = reference.alpha_balanced_focal_loss(P, Y, 2.0, 0.25).sum() / Y.sum()
+    np.testing.assert_allclose(loss(Y, P).numpy(), expected, rtol=1e-5)
+    no_positives = np.zeros_like(Y)  # the divisor is clamped at 1
+    expected = reference.alpha_balanced_focal_loss(P, no_positives, 2.0, 0.25).sum()
+    np.testing.assert_allclose(loss(no_positives, P).numpy(), expected, rtol=1e-5)
+
+
+def test_negatives_have_loss_and_gradient():
+    loss = focal.FocalLoss(gamma=2.0, alpha=0.25)
+    value, grad = loss_and_grad(loss, np.zeros((1, 3)), [[0.9, 0.5, 0.1]])
+    assert value > 0.01
+    assert np.all(grad > 0)  # pushes every negative's probability down
+
+
+def test_config_round_trip():
+    loss = focal.FocalLoss(
+        gamma=1.5,
+        gamma_neg=3.0,
+        alpha=ALPHA_PER_CLASS,
+        class_weight=np.array(CLASS_WEIGHT),
+        label_smoothing=0.1,
+        from_logits=True,
+        reduction="sum",
+        name="fl",
+        dtype="float64",
+    )
+    config = loss.get_config()
+    assert (
+        config
+        == keras.saving.deserialize_keras_object(
+            keras.saving.serialize_keras_object(loss)
+        ).get_config()
+    )
+    restored = focal.FocalLoss.from_config(config)
+    assert restored.dtype == "float64"
+    np.testing.assert_array_equal(restored(Y, X).numpy(), loss(Y, X).numpy())
+
+
+def test_seed_compatible_constructor():
+    counts = [50, 20, 10, 5, 1]
+    loss = focal.focal_loss(counts, gamma=2.0, alpha=0.25, e=0.1)
+    inverse = np.sum(counts) / np.asarray(counts, dtype=float)
+    weights = inverse / inverse.mean()  # normalised to mean 1 by hand
+    expected = np.mean(oracle(Y, P, 2.0, 0.25, weights, 0.1))
+    np.testing.assert_allclose(loss(Y, P).numpy(), expected, rtol=1e-5)
+    assert loss(np.zeros((1, 5)), np.full((1, 5), 0.9)).numpy() > 0.1  # negatives count
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"gamma": -0.5}, "gamma"),
+        ({"gamma": float("nan")}, "gamma"),
+        ({"gamma": "2"}, "gamma"),
+        ({"gamma_pos": -1.0}, "gamma_pos"),
+        ({"gamma_neg": -1.0}, "gamma_neg"),
+        ({"alpha": 1.5}, "alpha"),
+        ({"alpha": -0.1}, "alpha"),
+        ({"alpha": [0.2, 1.2]}, "alpha"),
+        ({"alpha": [[0.2]]}, "alpha"),
+        ({"class_weight": [1.0, -1.0]}, "class_weight"),
+        ({"class_weight": [1.0, float("inf")]}, "class_weight"),
+        ({"class_weight": 2.0}, "class_weight"),
+        ({"alpha": [0.2, 0.3], "class_weight": [1.0, 2.0, 3.0]}, "alpha"),
+        ({"label_smoothing": 1.0}, "label_smoothing"),
+        ({"label_smoothing": -0.1}, "label_smoothing"),
+        ({"from_logits": "yes"}, "from_logits"),
+        ({"normalize_by_positives": True}, "reduction"),
+        ({"reduction": "average"}, "reduction"),
+    ],
+)
+def test_bad_arguments_raise(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        focal.FocalLoss(**kwargs)
+    if "reduction" not in kwargs and "normalize_by_positives" not in kwargs:
+        with pytest.raises(ValueError, match=match):
+            sigmoid_focal_crossentropy(Y, P, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred, kwargs, match",
+    [
+        (Y * 2, P, {}, "y_true"),
+        (Y - 0.5, P, {}, "y_true"),
+        (Y, X, {}, "from_logits=True"),
+        (Y, P[:, :3], {}, "y_true.shape"),
+        (Y[:4], P, {}, "y_true.shape"),
+        (Y, P, {"alpha": [0.25] * (C + 1)}, "alpha"),
+        (Y, P, {"class_weight": [1.0] * (C - 1)}, "class_weight"),
+    ],
+)
+def test_bad_inputs_raise(y_true, y_pred, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        focal.FocalLoss(**kwargs)(y_true, y_pred)
