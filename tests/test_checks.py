@@ -1,0 +1,52 @@
+"""The notebook 01 exercise checkers accept right answers and reject wrong ones."""
+
+import focal  # noqa: F401  (first: sets TensorFlow's environment)
+from focal import checks
+
+import numpy as np
+import pytest
+
+
+def right_modulating_factor(p_t, gamma):
+    return (1 - p_t) ** gamma
+
+
+def right_focal_loss(p, y, gamma, alpha):
+    p_t = np.where(y == 1, p, 1 - p)
+    alpha_t = np.where(y == 1, alpha, 1 - alpha)
+    return -alpha_t * (1 - p_t) ** gamma * np.log(p_t)
+
+
+def right_p_t_for_ratio(ratio, gamma):
+    return 1 - ratio ** (-1 / gamma)
+
+
+@pytest.mark.parametrize(
+    "checker, right, wrong",
+    [
+        (checks.modulating_factor, right_modulating_factor, lambda p_t, gamma: p_t**gamma),
+        (checks.modulating_factor, right_modulating_factor, lambda p_t, gamma: 1 - p_t**gamma),
+        (
+            checks.alpha_balanced_focal_loss,
+            right_focal_loss,
+            lambda p, y, gamma, alpha: right_focal_loss(p, y, gamma, 1 - alpha),  # swapped alpha
+        ),
+        (
+            checks.alpha_balanced_focal_loss,
+            right_focal_loss,
+            lambda p, y, gamma, alpha: -alpha * (1 - p) ** gamma * np.log(p),  # ignores y
+        ),
+        (checks.p_t_for_ratio, right_p_t_for_ratio, lambda ratio, gamma: 1 - 1 / ratio),
+        (checks.p_t_for_ratio, right_p_t_for_ratio, lambda ratio, gamma: ratio ** (-1 / gamma)),
+    ],
+)
+def test_checker_accepts_right_and_rejects_wrong(checker, right, wrong, capsys):
+    checker(right)
+    assert capsys.readouterr().out.endswith(": correct.\n")
+    with pytest.raises(AssertionError, match="Hint"):
+        checker(wrong)
+
+
+def test_checker_reports_a_shape_mismatch():
+    with pytest.raises(AssertionError, match="shape"):
+        checks.modulating_factor(lambda p_t, gamma: float(np.mean((1 - p_t) ** gamma)))
