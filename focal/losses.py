@@ -13,17 +13,19 @@ mix (1 - e) L(p, y) + e L(p, 1/2), and its gradients stay finite. (Keras's
 ``BinaryFocalCrossentropy`` instead puts the soft y inside p_t = y p + (1 - y)(1 - p); both
 agree on hard labels.)
 
-Stability: from logits, log(p) = log_sigmoid(x) and log(1 - p) = log_sigmoid(-x), and the
-modulating factors are exp(gamma log(1 - p)) and exp(gamma log(p)). Nothing is clipped and no
-power of a number that may be 0 is differentiated, so gamma < 1 (gamma = 0 included) keeps
-finite gradients at saturated outputs. Probabilities are clipped to [eps, 1 - eps] (as in
-Keras); a sigmoid output of a Keras layer is traced back to its logits, as Keras does.
+Stability: from logits, log(p) and log(1 - p) are computed in log space, the modulating
+factors are exp(gamma log(1 - p)) and exp(gamma log(p)), and the gradient is the closed form
+of appendix B rather than autodiff through a power. Nothing is clipped and no power of a
+number that may be 0 is differentiated, so gamma < 1 (gamma = 0 included) keeps finite
+gradients at saturated outputs. Probabilities are clipped to [eps, 1 - eps] (as in Keras); a
+sigmoid output of a Keras layer is traced back to its logits, as Keras does.
 """
 
 from focal import validation
 from focal.weights import inverse_frequency
 
 import keras
+import tensorflow as tf
 from keras import ops
 
 _REDUCTIONS_FOR_POSITIVES = ("sum", "none", None)
@@ -97,8 +99,6 @@ def _check_values(y_true, y_pred, from_logits):
     Inside a compiled graph (model.fit) the values are unknown when Python runs, so these
     checks cannot raise there; calling the loss eagerly once on a batch checks the data.
     """
-    import tensorflow as tf
-
     if not tf.executing_eagerly():
         return
     lo_true, hi_true, lo_pred, hi_pred = ops.convert_to_numpy(
