@@ -1,10 +1,6 @@
-"""Exercise checkers for the notebooks: each compares a learner's answer with ``focal.reference``.
+"""Exercise checkers for the notebooks, one module per notebook, e.g. ``focal.checks.basics``.
 
-A checker prints one fixed line when the answer is right and raises ``AssertionError`` with a
-hint when it is not. One module per notebook; the names are re-exported here, so a notebook
-calls e.g. ``checks.modulating_factor(modulating_factor)``.
+A checker compares a learner's answer with ``focal.reference`` (or NumPy) on a fixed grid,
+prints one fixed line when the answer is right and raises ``AssertionError`` with a hint when
+it is not. A notebook imports its module as ``checks``.
 """
-
-from focal.checks.basics import alpha_balanced_focal_loss, modulating_factor, p_t_for_ratio
-
-__all__ = ["alpha_balanced_focal_loss", "modulating_factor", "p_t_for_ratio"]

@@ -1,7 +1,7 @@
-"""The notebook 01 exercise checkers accept right answers and reject wrong ones."""
+"""Notebook 01's exercise checkers (focal.checks.basics) accept right and reject wrong answers."""
 
 import focal  # noqa: F401  (first: sets TensorFlow's environment)
-from focal import checks
+from focal.checks import basics as checks
 
 import numpy as np
 import pytest
