@@ -1,11 +1,16 @@
 # The README's two commands: `make lab` opens the series, `make test` runs every check.
-# Both create .venv on first use (only python3 is needed) and re-install when the pins change.
+# Both create their virtual environments on first use (only python3 is needed) and
+# re-install when the pins change.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Binder's environment, built from binder/requirements.txt exactly as Binder builds it;
+# the notebooks are tested in it, so a broken Binder config fails `make test`.
+BINDER_VENV := .venv-binder
+BINDER_INSTALLED := $(BINDER_VENV)/.installed
 
-.PHONY: lab test install
+.PHONY: lab test install student
 
 install: $(INSTALLED)
 
@@ -15,11 +20,20 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	touch $@
 
+$(BINDER_INSTALLED): binder/requirements.txt pyproject.toml
+	test -x $(BINDER_VENV)/bin/python || $(PYTHON) -m venv $(BINDER_VENV)
+	$(BINDER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt
+	touch $@
+
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab notebooks/
 
-test: $(INSTALLED)
+student: $(INSTALLED)
+	$(BIN)/python scripts/make_student_copies.py
+
+test: $(INSTALLED) $(BINDER_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest tests/ --doctest-modules focal/ benchmarks/
-	$(BIN)/python -m pytest --nbval notebooks/
+	$(BINDER_VENV)/bin/python -m pytest --nbval notebooks/
