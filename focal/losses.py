@@ -134,7 +134,7 @@ def _log_sigmoids(x):
 def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
     """Per-element loss from logits, with the closed-form gradient of appendix B.
 
-    With A = (1 - p)^gamma_pos and B = p^gamma_neg (eq. 7 for each side):
+    With A = (1 - p)^gamma_pos and B = p^gamma_neg (eq. 10 for each side):
         d/dx [-A log p]       = A (gamma_pos p log p - (1 - p))
         d/dx [-B log(1 - p)]  = B (p - gamma_neg (1 - p) log(1 - p))
     Exact, finite for every x and gamma >= 0, and cheaper than autodiff through the

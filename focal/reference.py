@@ -91,30 +91,30 @@ def _signed(y):
 
 
 def x_t(x, y):
-    """Appendix A: x_t = y x with y in {-1, +1}, so that p_t = sigmoid(x_t)."""
+    """Appendix A, eq. (6): x_t = y x with y in {-1, +1}, so that p_t = sigmoid(x_t)."""
     (x,) = _f64(x)
     return _signed(y) * x
 
 
 def fl_star(x, y, gamma, beta):
-    """Appendix A, FL*: p*_t = sigmoid(gamma x_t + beta), FL* = -log(p*_t) / gamma."""
+    """Appendix A, eq. (7)-(8): p*_t = sigmoid(gamma x_t + beta), FL* = -log(p*_t) / gamma."""
     p_star = sigmoid(gamma * x_t(x, y) + beta)
     return -np.log(p_star) / gamma
 
 
 def cross_entropy_grad(x, y):
-    """Appendix B, eq. (6): dCE/dx = y (p_t - 1), with y in {-1, +1}."""
+    """Appendix B, eq. (9): dCE/dx = y (p_t - 1), with y in {-1, +1}."""
     pt = sigmoid(x_t(x, y))
     return _signed(y) * (pt - 1.0)
 
 
 def focal_loss_grad(x, y, gamma):
-    """Appendix B, eq. (7): dFL/dx = y (1 - p_t)^gamma (gamma p_t log(p_t) + p_t - 1)."""
+    """Appendix B, eq. (10): dFL/dx = y (1 - p_t)^gamma (gamma p_t log(p_t) + p_t - 1)."""
     pt = sigmoid(x_t(x, y))
     return _signed(y) * (1.0 - pt) ** gamma * (gamma * pt * np.log(pt) + pt - 1.0)
 
 
 def fl_star_grad(x, y, gamma, beta):
-    """Appendix B, eq. (8): dFL*/dx = y (p*_t - 1), p*_t = sigmoid(gamma x_t + beta)."""
+    """Appendix B, eq. (11): dFL*/dx = y (p*_t - 1), p*_t = sigmoid(gamma x_t + beta)."""
     p_star = sigmoid(gamma * x_t(x, y) + beta)
     return _signed(y) * (p_star - 1.0)
