@@ -4,28 +4,17 @@ The server test never skips; the Chromium screenshot skips, saying why, where Ch
 not installed.
 """
 
-import importlib.util
 import json
-import pathlib
 import struct
 
 import nbformat
 import pytest
+from scripts_loader import ROOT, load_script
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location(
-        "lab_screenshot", ROOT / "scripts" / "lab_screenshot.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-LAB = load_script()
+LAB = load_script("lab_screenshot")
 
 
 @pytest.fixture(scope="module")

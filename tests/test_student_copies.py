@@ -1,26 +1,14 @@
 """Student copies: regenerated copies equal the committed ones, and hold no solutions."""
 
-import importlib.util
-import pathlib
-
 import nbformat
 import pytest
+from scripts_loader import ROOT, load_script
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location(
-        "make_student_copies", ROOT / "scripts" / "make_student_copies.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_committed_copies_are_up_to_date(tmp_path):
-    written = load_script().write_copies(tmp_path)
+    written = load_script("make_student_copies").write_copies(tmp_path)
     assert [path.name for path in written] == [path.name for path in NOTEBOOKS]
     for path in written:
         committed = ROOT / "student" / path.name
@@ -31,7 +19,7 @@ def test_committed_copies_are_up_to_date(tmp_path):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
 def test_copy_drops_solutions_and_keeps_stubs(notebook):
     original = nbformat.read(notebook, as_version=4)
-    copy = load_script().student_copy(original)
+    copy = load_script("make_student_copies").student_copy(original)
     solutions = [c for c in original.cells if "solution" in c.metadata.get("tags", [])]
     assert solutions, "every notebook has exercises with solution cells"
     assert all(c.source.startswith("# solution") for c in solutions)
