@@ -4,8 +4,8 @@ For reading and for demonstrating its defects only: use ``focal.FocalLoss`` inst
 
 The port changes only what stops it from running on TensorFlow 2.21 with Keras 3:
 ``tf.log`` -> ``tf.math.log``; ``keras.backend.categorical_crossentropy`` (gone in Keras 3)
--> ``keras.losses.categorical_crossentropy`` (same maths); the inner function's ``return``
-indented into it. Every defect is kept on purpose:
+-> ``keras.losses.categorical_crossentropy`` (same maths); ``return fianal_loss``, which the
+page shows beside ``return focal_loss_fixed``, indented into the inner function. Every defect is kept on purpose:
 
 1. Negatives get zero focal loss and zero focal gradient: ``one_minus_p`` and the weight are
    both 0 where the target is 0, so a model can predict "every class present" almost for free
@@ -72,10 +72,12 @@ def focal_loss(classes_num, gamma=2., alpha=.25, e=0.1):
         nb_classes = len(classes_num)
         fianal_loss = (1-e) * balanced_fl + e * K.categorical_crossentropy(K.ones_like(prediction_tensor)/nb_classes, prediction_tensor)
 
-        return fianal_loss
+    return fianal_loss
     return focal_loss_fixed
 """
-"""The snippet as published (long lines re-joined), for display and for running as-is."""
+"""The snippet as published, for display and for running as-is: the long lines the page
+wrapped are joined again; everything else, the outer ``return fianal_loss`` included, is as
+the page shows it."""
 
 
 def focal_loss(classes_num, gamma=2.0, alpha=0.25, e=0.1):

@@ -126,11 +126,21 @@ def test_float16_zero_prediction_on_positive_is_infinite():
     assert np.isfinite(_loss([[1.0, 0.0]], [[0.0, 0.5]], counts=[1, 2], dtype=tf.float32)).all()
 
 
-def test_published_snippet_does_not_run_on_tf2():
+def published_loss(source):
     namespace = {}
-    exec(original.PUBLISHED, namespace)
-    loss = namespace["focal_loss"]([1, 2])
-    with pytest.raises((AttributeError, ImportError)):
+    exec(source, namespace)
+    return namespace["focal_loss"]([1, 2])
+
+
+def test_published_snippet_returns_an_undefined_name():
+    with pytest.raises(NameError, match="fianal_loss"):
+        published_loss(original.PUBLISHED)
+
+
+def test_published_snippet_with_its_return_indented_does_not_run_on_tf2():
+    indented = original.PUBLISHED.replace("    return fianal_loss", "        return fianal_loss")
+    loss = published_loss(indented)
+    with pytest.raises(AttributeError, match="log"):
         loss(tf.constant([[1.0, 0.0]]), tf.constant([[0.6, 0.5]]))
 
 
