@@ -1,0 +1,71 @@
+"""Checkers for notebook 04, class weights for a long-tailed multi-label data set."""
+
+from focal import weights
+from focal.checks import core
+
+import numpy as np
+
+# Per-class positive counts: notebook 04's long tail (focal.data's training set), the
+# snippet's README example, a balanced set, and a three-class set with a 1000:1 tail.
+COUNTS_GRID = (
+    np.array([2556.0, 1479.0, 953.0, 569.0, 345.0, 182.0, 117.0, 59.0, 49.0, 28.0]),
+    np.array([1.0, 2.0, 3.0]),
+    np.array([5.0, 5.0, 5.0, 5.0]),
+    np.array([1000.0, 10.0, 1.0]),
+)
+BETAS = (0.0, 0.9, 0.99, 0.999, 0.9999)
+
+
+def _class_losses(counts):
+    """Per-class mean losses L_c >= 0 to pair with ``counts``: equal, uneven, head-heavy."""
+    num_classes = len(counts)
+    uneven = np.random.default_rng(4).uniform(0.05, 2.0, num_classes)
+    head_heavy = counts / counts.sum()  # most of the loss sits on the frequent classes
+    return (np.full(num_classes, 0.7), uneven, head_heavy)
+
+
+def effective_number_weights(answer):
+    """Exercise 4.1: answer(counts, beta) = Cui et al.'s (1 - beta) / (1 - beta^n), mean 1."""
+    core.function_on_grid(
+        "Exercise 4.1",
+        answer,
+        lambda counts, beta: weights.effective_number(counts, beta, normalize="mean"),
+        [(counts, beta) for counts in COUNTS_GRID for beta in BETAS],
+        "the raw weight is the inverse of the effective number, r_c = (1 - beta) / "
+        "(1 - beta**n_c) (beta = 0 gives 1 for every class); then multiply by "
+        "C / sum(r) so the C weights average 1.",
+    )
+
+
+def snippet_weights(answer):
+    """Exercise 4.2: answer(counts) = the snippet's N / n_c, normalised to sum to 1."""
+    core.function_on_grid(
+        "Exercise 4.2",
+        answer,
+        lambda counts: weights.inverse_frequency(counts, normalize="sum"),
+        [(counts,) for counts in COUNTS_GRID],
+        "N is the total count, counts.sum(); the raw weight is N / n_c (large for rare "
+        "classes); divide the raw weights by their sum so the C weights add up to 1.",
+    )
+
+
+def loss_scale(answer):
+    """Exercise 4.3: answer(counts, class_losses) = weighted loss / unweighted loss."""
+
+    def oracle(counts, class_losses):
+        w = weights.inverse_frequency(counts, normalize="sum")
+        return np.mean(w * class_losses) / np.mean(class_losses)
+
+    core.function_on_grid(
+        "Exercise 4.3",
+        answer,
+        oracle,
+        [
+            (counts, class_losses)
+            for counts in COUNTS_GRID
+            for class_losses in _class_losses(counts)
+        ],
+        "weight the per-class losses with the snippet's sum-to-1 weights, average over "
+        "the classes, and divide by the plain average of the same losses; the answer is "
+        "one number, 1 / C when every class has the same loss.",
+    )
