@@ -5,6 +5,7 @@ from focal.checks import basics as checks
 
 import numpy as np
 import pytest
+from checker_testing import assert_accepts_right_rejects_wrong
 
 
 def right_modulating_factor(p_t, gamma):
@@ -41,10 +42,7 @@ def right_p_t_for_ratio(ratio, gamma):
     ],
 )
 def test_checker_accepts_right_and_rejects_wrong(checker, right, wrong, capsys):
-    checker(right)
-    assert capsys.readouterr().out.endswith(": correct.\n")
-    with pytest.raises(AssertionError, match="Hint"):
-        checker(wrong)
+    assert_accepts_right_rejects_wrong(checker, right, wrong, capsys)
 
 
 def test_checker_reports_a_shape_mismatch():

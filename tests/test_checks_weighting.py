@@ -5,6 +5,7 @@ from focal.checks import weighting as checks
 
 import numpy as np
 import pytest
+from checker_testing import assert_accepts_right_rejects_wrong
 
 
 def right_effective_number_weights(counts, beta):
@@ -72,10 +73,7 @@ def _effective_number(counts, beta):
     ],
 )
 def test_checker_accepts_right_and_rejects_wrong(checker, right, wrong, capsys):
-    checker(right)
-    assert capsys.readouterr().out.endswith(": correct.\n")
-    with pytest.raises(AssertionError, match="Hint"):
-        checker(wrong)
+    assert_accepts_right_rejects_wrong(checker, right, wrong, capsys)
 
 
 def test_checkers_print_one_fixed_line(capsys):
