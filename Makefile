@@ -26,8 +26,11 @@ $(BINDER_INSTALLED): binder/requirements.txt pyproject.toml
 	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt
 	touch $@
 
+# JupyterLab refuses to run as root (containers, Binder-like machines) without --allow-root.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: $(INSTALLED)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(AS_ROOT) notebooks/
 
 student: $(INSTALLED)
 	$(BIN)/python scripts/make_student_copies.py
