@@ -34,11 +34,6 @@ GAMMAS = (0.0, 2.0)
 ALPHAS = (0.25, 0.75)
 
 
-def _losses(p, y, gamma, alpha):
-    """Eq. (5) for every (example, class) pair, from the oracle."""
-    return reference.alpha_balanced_focal_loss(p, y, gamma, alpha)
-
-
 def _loss_grid():
     return [
         (p, y, gamma, alpha)
@@ -65,7 +60,7 @@ def multilabel_focal_loss(answer):
     core.function_on_grid(
         "Exercise 3.2",
         answer,
-        lambda p, y, gamma, alpha: _losses(p, y, gamma, alpha).mean(axis=-1),
+        lambda p, y, gamma, alpha: reference.alpha_balanced_focal_loss(p, y, gamma, alpha).mean(-1),
         _loss_grid(),
         "every class is its own binary problem: p_t and alpha_t come from np.where(y == 1, ...), "
         "negatives included; then average over the last axis (classes), giving one loss per "
@@ -78,7 +73,9 @@ def positive_normalized_focal_loss(answer):
     core.function_on_grid(
         "Exercise 3.3",
         answer,
-        lambda p, y, gamma, alpha: _losses(p, y, gamma, alpha).sum() / max(y.sum(), 1.0),
+        lambda p, y, gamma, alpha: (
+            reference.alpha_balanced_focal_loss(p, y, gamma, alpha).sum() / max(y.sum(), 1.0)
+        ),
         _loss_grid(),
         "sum the per-pair losses over examples and classes (negatives included), then divide "
         "by the number of positive labels, y.sum(), but by at least 1 so a batch without "
