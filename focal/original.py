@@ -5,7 +5,8 @@ For reading and for demonstrating its defects only: use ``focal.FocalLoss`` inst
 The port changes only what stops it from running on TensorFlow 2.21 with Keras 3:
 ``tf.log`` -> ``tf.math.log``; ``keras.backend.categorical_crossentropy`` (gone in Keras 3)
 -> ``keras.losses.categorical_crossentropy`` (same maths); ``return fianal_loss``, which the
-page shows beside ``return focal_loss_fixed``, indented into the inner function. Every defect is kept on purpose:
+page shows beside ``return focal_loss_fixed``, indented into the inner function. Every defect
+is kept on purpose:
 
 1. Negatives get zero focal loss and zero focal gradient: ``one_minus_p`` and the weight are
    both 0 where the target is 0, so a model can predict "every class present" almost for free
