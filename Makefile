@@ -10,7 +10,12 @@ INSTALLED := $(VENV)/.installed
 BINDER_VENV := .venv-binder
 BINDER_INSTALLED := $(BINDER_VENV)/.installed
 
-.PHONY: lab test install student
+# The package's own tests, run again on Keras's JAX backend (the rest is backend-neutral).
+PACKAGE_TESTS := tests/test_losses.py tests/test_keras_integration.py tests/test_models.py \
+	tests/test_initializers.py tests/test_data.py tests/test_weights.py tests/test_reference.py \
+	tests/test_metrics.py
+
+.PHONY: lab test test-torch install student
 
 install: $(INSTALLED)
 
@@ -38,5 +43,13 @@ student: $(INSTALLED)
 test: $(INSTALLED) $(BINDER_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest tests/ --doctest-modules focal/ benchmarks/
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest tests/ --doctest-modules focal/ benchmarks/
+	KERAS_BACKEND=jax $(BIN)/python -m pytest $(PACKAGE_TESTS) --doctest-modules focal/
 	$(BINDER_VENV)/bin/python -m pytest --nbval notebooks/
+
+# Optional: the package's tests on Keras's torch backend. Not in `make test`, because PyPI's
+# default torch for Linux brings several GB of CUDA libraries: install a CPU build of torch
+# into .venv first (PyTorch's CPU wheel index has one).
+test-torch: $(INSTALLED)
+	$(BIN)/python -c "import torch" || (echo "install a CPU build of torch into .venv first"; exit 1)
+	KERAS_BACKEND=torch $(BIN)/python -m pytest $(PACKAGE_TESTS) --doctest-modules focal/

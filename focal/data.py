@@ -18,6 +18,7 @@ from sklearn.datasets import load_digits
 NUM_CLASSES = 10
 CELLS = 4  # a 2x2 grid of 8x8 cells
 CLASS_NAMES = tuple(str(digit) for digit in range(NUM_CLASSES))
+MIN_NON_EMPTY = 0.01  # the chance that an image draws a digit; below it generation crawls
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,13 @@ def load_multilabel_digits(n_train=4000, n_test=2000, imbalance=100.0, head=0.5,
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
     prior = class_prior(imbalance, head)
+    # Every image needs a digit, so empty draws are redrawn: 1 / P(non-empty) draws per image.
+    non_empty = -np.expm1(np.sum(np.log1p(-prior)))
+    if non_empty < MIN_NON_EMPTY:
+        raise ValueError(
+            f"`head`={head!r} with `imbalance`={imbalance!r} leaves {1 - non_empty:.4%} of "
+            f"images without a digit (at least {MIN_NON_EMPTY:.0%} must have one): raise `head`."
+        )
     rng = np.random.default_rng(seed)
 
     digits = load_digits()

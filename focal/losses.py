@@ -1,34 +1,51 @@
-"""Sigmoid focal loss for binary and multi-label targets, in ``keras.ops``.
+"""Sigmoid focal loss for binary and multi-label targets, in ``keras.ops`` (any Keras backend).
 
 Lin et al. (2017), "Focal Loss for Dense Object Detection", arXiv:1708.02002, eq. (4)-(5).
 For one (example, class) pair with probability p = sigmoid(x) and label y in [0, 1]:
 
     L(p, y) = - y      w_pos (1 - p)^gamma_pos log(p)
-              - (1 - y) w_neg  p^gamma_neg     log(1 - p)
+              - (1 - y) w_neg  p_m^gamma_neg   log(1 - p_m),     p_m = max(p - m, 0)
 
-with (w_pos, w_neg) = (alpha, 1 - alpha), or (1, 1) when alpha is None. For y in {0, 1} this
-is eq. (5) (eq. (4) without alpha). For a soft y (label smoothing, distillation) it is the
-expected hard-label loss under y: linear in y, so smoothing the targets by e is exactly the
-mix (1 - e) L(p, y) + e L(p, 1/2), and its gradients stay finite. (Keras's
-``BinaryFocalCrossentropy`` instead puts the soft y inside p_t = y p + (1 - y)(1 - p); both
-agree on hard labels.)
+with (w_pos, w_neg) = (alpha, 1 - alpha), or (1, 1) when alpha is None, and the margin
+m = 0 unless given. For y in {0, 1} and m = 0 this is eq. (5) (eq. (4) without alpha);
+gamma_pos = 0, gamma_neg = 4, m = 0.05 is the asymmetric loss (ASL) of Ridnik et al. (2021).
+For a soft y (label smoothing, distillation) it is the expected hard-label loss under y:
+linear in y, so smoothing the targets by e is exactly the mix (1 - e) L(p, y) + e L(p, 1/2),
+and its gradients stay finite. (Keras's ``BinaryFocalCrossentropy`` instead puts the soft y
+inside p_t = y p + (1 - y)(1 - p); both agree on hard labels.)
 
-Stability: from logits, log(p) and log(1 - p) are computed in log space, the modulating
-factors are exp(gamma log(1 - p)) and exp(gamma log(p)), and the gradient is the closed form
-of appendix B rather than autodiff through a power. Nothing is clipped and no power of a
-number that may be 0 is differentiated, so gamma < 1 (gamma = 0 included) keeps finite
-gradients at saturated outputs. Probabilities are clipped to [eps, 1 - eps] (as in Keras); a
-sigmoid output of a Keras layer is traced back to its logits, as Keras does.
+Stability: from logits, -log(p) and -log(1 - p) are computed in log space and the gradient
+is the closed form of appendix B (eq. 10 for each side) rather than autodiff: nothing is
+clipped and no power of a number that may be 0 is differentiated, so gamma < 1 (gamma = 0
+included) keeps finite gradients at saturated outputs. Probabilities are clipped to
+[eps, 1 - eps] (as in Keras); a sigmoid output of a Keras layer is traced back to its logits,
+as Keras does.
+
+Speed: the same maths is written two ways. Executed op by op (TensorFlow eagerly or in a
+graph, torch), the fewest kernels win, so the four parts come from the framework's softplus
+and sigmoid kernels. Compiled by XLA (JAX, ``jit_compile=True``), everything fuses except
+``log1p``, so the parts come from one exp, a log and divisions, all fusible. Small integer
+gammas (2 is the default) use products instead of powers.
 """
 
-from focal import validation
+from focal import backend, validation
 from focal.weights import inverse_frequency
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 _REDUCTIONS_FOR_POSITIVES = ("sum", "none", None)
+_HPARAM_NAMES = (
+    "gamma",
+    "gamma_pos",
+    "gamma_neg",
+    "alpha",
+    "class_weight",
+    "label_smoothing",
+    "margin",
+    "from_logits",
+    "normalize_by_positives",
+)
 
 
 def check_hparams(
@@ -38,6 +55,7 @@ def check_hparams(
     alpha=None,
     class_weight=None,
     label_smoothing=0.0,
+    margin=0.0,
     from_logits=False,
     normalize_by_positives=False,
 ):
@@ -65,6 +83,7 @@ def check_hparams(
         "label_smoothing": validation.number(
             "label_smoothing", label_smoothing, 0.0, 1.0, high_open=True
         ),
+        "margin": validation.number("margin", margin, 0.0, 1.0, high_open=True),
         "from_logits": validation.flag("from_logits", from_logits),
         "normalize_by_positives": validation.flag("normalize_by_positives", normalize_by_positives),
     }
@@ -72,6 +91,13 @@ def check_hparams(
 
 def _matched_shapes(y_true, y_pred):
     """Give a (N,) target a trailing axis for a (N, 1) prediction; reject other mismatches."""
+    if len(y_pred.shape) == 0:
+        raise ValueError(
+            "`y_pred` must have a class axis (its last), got a scalar; pass [[p]] for one "
+            "example with one class."
+        )
+    if y_pred.shape[-1] == 0:
+        raise ValueError(f"`y_pred` has no classes: its last axis is empty, shape {y_pred.shape}.")
     if len(y_true.shape) == len(y_pred.shape) - 1 and y_pred.shape[-1] == 1:
         y_true = ops.expand_dims(y_true, -1)
     same_rank = len(y_true.shape) == len(y_pred.shape)
@@ -93,69 +119,145 @@ def _per_class(name, values, num_classes, dtype):
     return ops.convert_to_tensor(values, dtype=dtype)
 
 
+def _value_range(tensor):
+    """(min, max) of a non-empty concrete tensor as NumPy scalars of its own dtype."""
+    low, high = ops.convert_to_numpy(ops.stack([ops.min(tensor), ops.max(tensor)]))
+    return low, high
+
+
 def _check_values(y_true, y_pred, from_logits):
     """Eager calls only: targets in [0, 1]; probabilities in [0, 1] unless from_logits.
 
-    Inside a compiled graph (model.fit) the values are unknown when Python runs, so these
-    checks cannot raise there; calling the loss eagerly once on a batch checks the data.
+    Inside a traced function (model.fit, jax.jit) the values are unknown when Python runs, so
+    these checks cannot raise there; calling the loss eagerly once on a batch checks the data.
     """
-    if not tf.executing_eagerly():
+    if not backend.is_concrete(y_true, y_pred) or 0 in y_pred.shape:
         return
-    lo_true, hi_true, lo_pred, hi_pred = ops.convert_to_numpy(
-        ops.stack(
-            [
-                ops.cast(ops.min(y_true), "float32"),
-                ops.cast(ops.max(y_true), "float32"),
-                ops.cast(ops.min(y_pred), "float32"),
-                ops.cast(ops.max(y_pred), "float32"),
-            ]
-        )
-    )
-    if not (0.0 <= lo_true and hi_true <= 1.0):
-        raise ValueError(
-            f"`y_true` must hold values in [0, 1], got values in [{lo_true:g}, {hi_true:g}]."
-        )
-    if not from_logits and not (0.0 <= lo_pred and hi_pred <= 1.0):
-        raise ValueError(
-            f"`y_pred` holds values in [{lo_pred:g}, {hi_pred:g}], outside [0, 1], but "
-            "from_logits=False; pass from_logits=True if y_pred holds logits."
-        )
+    low, high = _value_range(y_true)
+    if not (0.0 <= low and high <= 1.0):
+        raise ValueError(f"`y_true` must hold values in [0, 1], got values in [{low!s}, {high!s}].")
+    if not from_logits:
+        low, high = _value_range(y_pred)
+        if not (0.0 <= low and high <= 1.0):
+            raise ValueError(
+                f"`y_pred` holds values in [{low!s}, {high!s}], outside [0, 1], but "
+                "from_logits=False; pass from_logits=True if y_pred holds logits."
+            )
 
 
-def _log_sigmoids(x):
-    """(log p, log(1 - p)) for p = sigmoid(x), both from one exp and one log1p.
+def _parts_from_kernels(x):
+    """(-log p, -log(1 - p), p, 1 - p) from four softplus and sigmoid kernels."""
+    minus_x = -x
+    return ops.softplus(minus_x), ops.softplus(x), ops.sigmoid(x), ops.sigmoid(minus_x)
 
-    log(1 + exp(-|x|)) never overflows and keeps full precision in both tails.
+
+def _parts_fused(x):
+    """(-log p, -log(1 - p), p, 1 - p) from one exp, one log and two divisions, for XLA.
+
+    With e = exp(-|x|) and u = 1 + e: -log p = log1p(e) + relu(-x), and log1p(e) is written
+    log(u) e / (u - 1) (exact to a few ulps), because XLA fuses log but not log1p.
     """
-    tail = ops.log1p(ops.exp(-ops.abs(x)))
-    return -(tail + ops.relu(-x)), -(tail + ops.relu(x))
+    e = ops.exp(-ops.abs(x))
+    u = 1.0 + e
+    log1p_e = ops.where(u == 1.0, e, ops.log(u) * (e / (u - 1.0)))
+    r = 1.0 / u
+    nonnegative = x >= 0
+    p = ops.where(nonnegative, r, e * r)
+    q = ops.where(nonnegative, e * r, r)
+    return log1p_e + ops.relu(-x), log1p_e + ops.relu(x), p, q
 
 
-def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
-    """Per-element loss from logits, with the closed-form gradient of appendix B.
+def _power(v, gamma, minus_log_v):
+    """v^gamma: products for a small integer gamma (exact, cheapest), else exp(gamma log v).
 
-    With A = (1 - p)^gamma_pos and B = p^gamma_neg (eq. 10 for each side):
-        d/dx [-A log p]       = A (gamma_pos p log p - (1 - p))
-        d/dx [-B log(1 - p)]  = B (p - gamma_neg (1 - p) log(1 - p))
-    Exact, finite for every x and gamma >= 0, and cheaper than autodiff through the
-    forward pass.
+    ``minus_log_v`` is a function giving -log v, called only when it is needed.
     """
+    if gamma == int(gamma) and gamma <= 4:
+        result = v
+        for _ in range(int(gamma) - 1):
+            result = result * v
+        return result
+    return ops.exp(-gamma * minus_log_v())
+
+
+def _scaled(value, weight):
+    return value if weight is None else value * weight
+
+
+def _weighted_term(ce, factor, weight):
+    """ce * factor * weight, skipping the multiplications by 1 (each is a kernel eagerly)."""
+    return _scaled(ce if factor is None else ce * factor, weight)
+
+
+class _Parts:
+    """The per-element quantities both terms and their gradients are built from."""
+
+    def __init__(self, ce_pos, ce_neg, p, q, gamma_pos, gamma_neg, margin):
+        self.ce_pos, self.ce_neg, self.p, self.q = ce_pos, ce_neg, p, q
+        self.gamma_pos, self.gamma_neg, self.margin = gamma_pos, gamma_neg, margin
+        self.a = _power(q, gamma_pos, lambda: ce_neg) if gamma_pos else None  # (1 - p)^gamma_pos
+        if margin:
+            # p_m = p - m where p > m (else the term is 0); 1 - p_m = q + m >= m > 0.
+            self.shifted = p > margin
+            self.p_m = ops.where(self.shifted, p - margin, 1.0)  # 1 where masked: no 0^gamma
+            self.ce_m = -ops.log(q + margin)
+            self.b = _power(self.p_m, gamma_neg, lambda: -ops.log(self.p_m)) if gamma_neg else None
+        else:
+            self.b = _power(p, gamma_neg, lambda: ce_pos) if gamma_neg else None  # p^gamma_neg
+
+    def positive(self, w_pos):
+        """w_pos (1 - p)^gamma_pos (-log p)."""
+        return _weighted_term(self.ce_pos, self.a, w_pos)
+
+    def negative(self, w_neg):
+        """w_neg p_m^gamma_neg (-log(1 - p_m))."""
+        if not self.margin:
+            return _weighted_term(self.ce_neg, self.b, w_neg)
+        term = _weighted_term(self.ce_m, self.b, w_neg)
+        return ops.where(self.shifted, term, 0.0)
+
+    def d_positive(self, w_pos):
+        """d/dx of the positive term, eq. (10): -w_pos (1 - p)^g (g p (-log p) + 1 - p)."""
+        inner = self.q
+        if self.gamma_pos:
+            inner = inner + self.gamma_pos * self.p * self.ce_pos
+        return -_weighted_term(inner, self.a, w_pos)
+
+    def d_negative(self, w_neg):
+        """d/dx of the negative term: w_neg p^g (p + g (1 - p)(-log(1 - p))), eq. (10) mirrored.
+
+        With a margin, dp_m/dx = p (1 - p) where p > m, so it is
+        w_neg p (1 - p) p_m^g (g (-log(1 - p_m)) / p_m + 1 / (1 - p_m)).
+        """
+        if not self.margin:
+            inner = self.p
+            if self.gamma_neg:
+                inner = inner + self.gamma_neg * self.q * self.ce_neg
+            return _weighted_term(inner, self.b, w_neg)
+        inner = 1.0 / (self.q + self.margin)
+        if self.gamma_neg:
+            inner = inner + self.gamma_neg * self.ce_m / self.p_m
+        d_term = _weighted_term(self.p * self.q * inner, self.b, w_neg)
+        return ops.where(self.shifted, d_term, 0.0)
+
+
+def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
+    """Per-element loss from logits, with the closed-form gradient of appendix B."""
+    parts_of = _parts_fused if backend.compiled_by_xla() else _parts_from_kernels
 
     @ops.custom_gradient
     def terms(x, y):
-        log_p, log_q = _log_sigmoids(x)
-        p, q = ops.exp(log_p), ops.exp(log_q)
-        a = ops.exp(gamma_pos * log_q) if gamma_pos else 1.0
-        b = ops.exp(gamma_neg * log_p) if gamma_neg else 1.0
-        positive, negative = -a * log_p * w_pos, -b * log_q * w_neg
-        loss = y * positive + (1.0 - y) * negative
+        parts = _Parts(*parts_of(x), gamma_pos, gamma_neg, margin)
+        positive, negative = parts.positive(w_pos), parts.negative(w_neg)
+        # y a + (1 - y) b, not b + y (a - b): that cancels when a << b and y = 1.
+        not_y = 1.0 - y
+        loss = y * positive + not_y * negative
 
         def grad(*args, upstream=None):
             if upstream is None:
                 (upstream,) = args
-            d_positive = w_pos * a * (gamma_pos * p * log_p - q)
-            d_negative = w_neg * b * (p - gamma_neg * q * log_q)
-            d_x = upstream * (y * d_positive + (1.0 - y) * d_negative)
+            d_positive, d_negative = parts.d_positive(w_pos), parts.d_negative(w_neg)
+            d_x = upstream * (y * d_positive + not_y * d_negative)
             return d_x, upstream * (positive - negative)
 
         return loss, grad
@@ -163,17 +265,21 @@ def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
     return terms(x, y)
 
 
-def _focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, w_pos, w_neg):
-    """Per-element loss from probabilities clipped to [eps, 1 - eps], as Keras clips."""
+def _focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
+    """Per-element loss from probabilities clipped to [eps, 1 - eps], as Keras clips.
+
+    Autodiff gives the gradient here: after clipping every log and power is smooth.
+    """
     epsilon = keras.config.epsilon()
     p = ops.clip(p, epsilon, 1.0 - epsilon)
-    log_p, log_q = ops.log(p), ops.log1p(-p)
-    positive, negative = -log_p * w_pos, -log_q * w_neg
-    if gamma_pos:
-        positive = positive * ops.exp(gamma_pos * log_q)
-    if gamma_neg:
-        negative = negative * ops.exp(gamma_neg * log_p)
-    return y * positive + (1.0 - y) * negative
+    q = 1.0 - p
+    parts = _Parts(-ops.log(p), -ops.log(q), p, q, gamma_pos, gamma_neg, margin)
+    return y * parts.positive(w_pos) + (1.0 - y) * parts.negative(w_neg)
+
+
+def _floating(tensor):
+    dtype = keras.backend.standardize_dtype(tensor.dtype)
+    return tensor if "float" in dtype else ops.cast(tensor, keras.config.floatx())
 
 
 def sigmoid_focal_crossentropy(
@@ -186,6 +292,7 @@ def sigmoid_focal_crossentropy(
     alpha=None,
     class_weight=None,
     label_smoothing=0.0,
+    margin=0.0,
     from_logits=False,
     normalize_by_positives=False,
 ):
@@ -202,6 +309,9 @@ def sigmoid_focal_crossentropy(
         class_weight: None or one weight >= 0 per class, multiplying that class's loss
             (positives and negatives alike), e.g. from ``focal.weights``.
         label_smoothing: e in [0, 1): targets become y (1 - e) + e / 2.
+        margin: m in [0, 1), ASL's probability margin: negatives see p_m = max(p - m, 0),
+            so a negative with p <= m has no loss, and a very confident one (likely a
+            missing label) gets less gradient.
         from_logits: whether y_pred holds logits (recommended: exact and stable).
         normalize_by_positives: sum over classes and divide by the number of positive
             labels in the batch (at least 1), as the paper does; reduce with "sum".
@@ -212,6 +322,10 @@ def sigmoid_focal_crossentropy(
 
     >>> float(sigmoid_focal_crossentropy([[1.0]], [[0.9]], gamma=2.0)[0])  # 0.1^2 * -log(0.9)
     0.0010536...
+    >>> # ASL on a negative at p = 0.25, m = 0.05: -(0.2)^4 log(0.8)
+    >>> float(sigmoid_focal_crossentropy([[0.0]], [[0.25]], gamma_pos=0, gamma_neg=4,
+    ...                                  margin=0.05)[0])
+    0.000357...
     """
     hp = check_hparams(
         gamma,
@@ -220,11 +334,12 @@ def sigmoid_focal_crossentropy(
         alpha,
         class_weight,
         label_smoothing,
+        margin,
         from_logits,
         normalize_by_positives,
     )
-    y_pred = ops.convert_to_tensor(y_pred)
-    out_dtype = y_pred.dtype
+    y_pred = _floating(ops.convert_to_tensor(y_pred))
+    out_dtype = keras.backend.standardize_dtype(y_pred.dtype)
     # Half precision would underflow the clipping and the factors; compute in float32.
     dtype = "float32" if out_dtype in ("float16", "bfloat16") else out_dtype
     y_true = _matched_shapes(ops.convert_to_tensor(y_true), y_pred)
@@ -236,12 +351,12 @@ def sigmoid_focal_crossentropy(
     gamma_pos = hp["gamma"] if hp["gamma_pos"] is None else hp["gamma_pos"]
     gamma_neg = hp["gamma"] if hp["gamma_neg"] is None else hp["gamma_neg"]
     num_classes = y_pred.shape[-1]
-    w_pos = w_neg = 1.0  # no alpha: both sides count fully
+    w_pos = w_neg = None  # no alpha: both sides count fully
     if hp["alpha"] is not None:
         w_pos = _per_class("alpha", hp["alpha"], num_classes, dtype)
         w_neg = 1.0 - w_pos
 
-    factors = (gamma_pos, gamma_neg, w_pos, w_neg)
+    factors = (gamma_pos, gamma_neg, hp["margin"], w_pos, w_neg)
     logits = y_pred if hp["from_logits"] else getattr(y_pred, "_keras_logits", None)
     if logits is not None:
         loss = _focal_terms_from_logits(ops.cast(logits, dtype), y, *factors)
@@ -253,8 +368,29 @@ def sigmoid_focal_crossentropy(
     if hp["normalize_by_positives"]:
         loss = ops.sum(loss, axis=-1) / ops.maximum(ops.sum(y_true), 1.0)
     else:
-        loss = ops.mean(loss, axis=-1)
+        # sum / C rather than ops.mean, which Keras's JAX backend computes in float32.
+        loss = ops.sum(loss, axis=-1) / ops.cast(ops.shape(loss)[-1], dtype)
     return ops.cast(loss, out_dtype)
+
+
+def _floating_dtype(dtype):
+    """None, or a floating dtype or dtype policy; anything else is a ValueError."""
+    if dtype is None:
+        return None
+    try:
+        compute_dtype = keras.dtype_policies.get(dtype).compute_dtype
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"`dtype` must be a floating-point dtype, got {dtype!r}.") from error
+    if "float" not in compute_dtype:
+        raise ValueError(
+            f"`dtype` must be a floating-point dtype such as 'float32', got {dtype!r}: "
+            "the loss is a real number."
+        )
+    return dtype
+
+
+def _hparam(name):
+    return property(lambda self: self._hparams[name], doc=f"The loss's `{name}` (read-only).")
 
 
 @keras.saving.register_keras_serializable(package="focal")
@@ -264,15 +400,16 @@ class FocalLoss(keras.losses.Loss):
     One independent sigmoid per class; negatives contribute loss and gradient.
     ``FocalLoss(gamma=0.0)`` is ``keras.losses.BinaryCrossentropy``; on hard labels
     ``FocalLoss(gamma=g, alpha=a)`` is ``BinaryFocalCrossentropy(gamma=g, alpha=a,
-    apply_class_balancing=True)``. See ``sigmoid_focal_crossentropy`` for the arguments
-    and the module docstring for the formula.
+    apply_class_balancing=True)``; ``FocalLoss(gamma_pos=0, gamma_neg=4, margin=0.05)`` is
+    ASL. See ``sigmoid_focal_crossentropy`` for the arguments and the module docstring for
+    the formula. The hyperparameters are read-only attributes (``loss.gamma``, ...).
 
     Args:
-        gamma, gamma_pos, gamma_neg, alpha, class_weight, label_smoothing, from_logits,
-        normalize_by_positives: as in ``sigmoid_focal_crossentropy``.
+        gamma, gamma_pos, gamma_neg, alpha, class_weight, label_smoothing, margin,
+        from_logits, normalize_by_positives: as in ``sigmoid_focal_crossentropy``.
         reduction: a Keras reduction. With ``normalize_by_positives=True`` it must be
             "sum" (the paper's loss) or "none".
-        name, dtype: as in ``keras.losses.Loss``.
+        name, dtype: as in ``keras.losses.Loss``; dtype must be floating-point.
 
     Examples:
         model.compile(optimizer="adam", loss=FocalLoss(gamma=2.0, alpha=0.25, from_logits=True))
@@ -281,6 +418,8 @@ class FocalLoss(keras.losses.Loss):
     >>> # (0.25 * 0.1^2 * -log(0.9) + 0.75 * 0.2^2 * -log(0.8)) / 2 classes
     >>> round(float(loss([[1.0, 0.0]], [[0.9, 0.2]])), 6)
     0.003479
+    >>> loss.gamma, loss.alpha
+    (2.0, 0.25)
     """
 
     def __init__(
@@ -292,13 +431,13 @@ class FocalLoss(keras.losses.Loss):
         alpha=None,
         class_weight=None,
         label_smoothing=0.0,
+        margin=0.0,
         from_logits=False,
         normalize_by_positives=False,
         reduction="sum_over_batch_size",
         name="focal_loss",
         dtype=None,
     ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
         self._hparams = check_hparams(
             gamma,
             gamma_pos,
@@ -306,6 +445,7 @@ class FocalLoss(keras.losses.Loss):
             alpha,
             class_weight,
             label_smoothing,
+            margin,
             from_logits,
             normalize_by_positives,
         )
@@ -314,7 +454,27 @@ class FocalLoss(keras.losses.Loss):
                 "`normalize_by_positives=True` divides the batch's summed loss by its number "
                 f"of positives, so `reduction` must be 'sum' (or 'none'), got {reduction!r}."
             )
+        super().__init__(name=name, reduction=reduction, dtype=_floating_dtype(dtype))
         self._dtype_arg = dtype
+
+    gamma = _hparam("gamma")
+    gamma_pos = _hparam("gamma_pos")
+    gamma_neg = _hparam("gamma_neg")
+    alpha = _hparam("alpha")
+    class_weight = _hparam("class_weight")
+    label_smoothing = _hparam("label_smoothing")
+    margin = _hparam("margin")
+    from_logits = _hparam("from_logits")
+    normalize_by_positives = _hparam("normalize_by_positives")
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        logits = getattr(y_pred, "_keras_logits", None)
+        if logits is not None and keras.backend.standardize_dtype(y_pred.dtype) != self.dtype:
+            # Loss.__call__ casts y_pred to self.dtype, and a cast drops the logits that Keras
+            # attached to a sigmoid output: cast both here, so the exact path is kept.
+            y_pred = ops.cast(y_pred, self.dtype)
+            y_pred._keras_logits = ops.cast(logits, self.dtype)
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
     def call(self, y_true, y_pred):
         return sigmoid_focal_crossentropy(y_true, y_pred, **self._hparams)

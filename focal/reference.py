@@ -60,7 +60,7 @@ def alpha_balanced_focal_loss(p, y, gamma, alpha):
     return alpha_t(alpha, y) * focal_loss(p, y, gamma)
 
 
-def soft_focal_loss(p, y, gamma_pos, gamma_neg=None, alpha=None):
+def soft_focal_loss(p, y, gamma_pos, gamma_neg=None, alpha=None, margin=0.0):
     """Focal loss for a soft label y in [0, 1]: the expectation of eq. (4)/(5) over y.
 
     L(p, y) = y * alpha * FL(p, 1) + (1 - y) * (1 - alpha) * FL(p, 0)
@@ -69,13 +69,27 @@ def soft_focal_loss(p, y, gamma_pos, gamma_neg=None, alpha=None):
     This is the generalisation ``focal.FocalLoss`` uses: it equals eq. (4)/(5) for
     y in {0, 1} and is linear in y, so smoothing a label by e equals mixing the
     losses, (1 - e) L(p, y) + e L(p, 1/2). ``alpha=None`` means no weighting.
+
+    ``margin`` m shifts the negatives' probability, as in the asymmetric loss (ASL) of
+    Ridnik et al. (2021): p_m = max(p - m, 0), negative term -p_m^gamma_neg log(1 - p_m).
     """
     p, y = _f64(p, y)
     gamma_neg = gamma_pos if gamma_neg is None else gamma_neg
     w_pos, w_neg = (1.0, 1.0) if alpha is None else (alpha, 1.0 - np.asarray(alpha))
+    p_m = np.maximum(p - margin, 0.0)
     pos = -((1.0 - p) ** gamma_pos) * np.log(p)
-    neg = -(p**gamma_neg) * np.log1p(-p)
+    neg = -(p_m**gamma_neg) * np.log1p(-p_m)
     return y * w_pos * pos + (1.0 - y) * w_neg * neg
+
+
+def asymmetric_loss(p, y, gamma_pos=0.0, gamma_neg=4.0, margin=0.05):
+    """ASL of Ridnik et al. (2021), "Asymmetric Loss for Multi-Label Classification".
+
+    The defaults are the paper's recommended setting.
+
+    L+ = -(1 - p)^gamma_pos log(p);  L- = -p_m^gamma_neg log(1 - p_m), p_m = max(p - m, 0).
+    """
+    return soft_focal_loss(p, y, gamma_pos, gamma_neg, margin=margin)
 
 
 def prior_bias(pi):

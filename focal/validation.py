@@ -2,6 +2,7 @@
 
 import math
 import numbers
+from collections.abc import Iterator, Mapping, Set
 
 import numpy as np
 
@@ -30,8 +31,24 @@ def flag(name, value):
     return bool(value)
 
 
+def sequence(name, value):
+    """Reject what NumPy would turn into a 0-d object array: dicts, sets, iterators, strings."""
+    if isinstance(value, Mapping):
+        raise ValueError(
+            f"`{name}` must be a sequence in class order, got a {type(value).__name__}; "
+            f"pass [{name}[c] for c in classes] with the classes in the model's output order."
+        )
+    if isinstance(value, (Iterator, Set, str, bytes)):
+        unordered = "" if isinstance(value, (str, bytes)) else " (no fixed order or length)"
+        raise ValueError(
+            f"`{name}` must be a list, tuple or array of numbers, got a "
+            f"{type(value).__name__}{unordered}: {value!r}."
+        )
+
+
 def vector(name, value, low=None, high=None):
     """Return a 1-D sequence as a list of finite floats, each in [low, high]."""
+    sequence(name, value)
     array = np.asarray(value)
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"`{name}` must be a non-empty 1-D sequence, got shape {array.shape}.")

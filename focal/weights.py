@@ -36,6 +36,7 @@ def counts_from_labels(labels):
 
 
 def _checked_counts(counts):
+    validation.sequence("counts", counts)
     counts = np.asarray(counts)
     if counts.ndim != 1:
         raise ValueError(

@@ -1,4 +1,4 @@
-"""FocalLoss inside Keras: saving, training and distribution."""
+"""FocalLoss inside Keras: saving, training and distribution, on every backend."""
 
 import focal  # first: sets TensorFlow's environment
 from focal import reference
@@ -6,7 +6,7 @@ from focal.data import load_multilabel_digits
 
 import keras
 import numpy as np
-import tensorflow as tf
+import pytest
 
 DATA = load_multilabel_digits(n_train=512, n_test=64, seed=1)
 
@@ -48,7 +48,7 @@ def test_saved_model_reloads_without_custom_objects(tmp_path):
 
 
 def test_prior_bias_gives_the_prior_at_step_zero():
-    logits = make_model()(DATA.x_test[:1] * 0.0).numpy()  # zero input: output = bias
+    logits = keras.ops.convert_to_numpy(make_model()(DATA.x_test[:1] * 0.0))  # output = bias
     np.testing.assert_allclose(logits, reference.prior_bias(0.05) * np.ones((1, 10)), rtol=1e-6)
 
 
@@ -67,7 +67,10 @@ def test_fit_lowers_the_loss():
     assert losses[-1] < 0.5 * losses[0]
 
 
+@pytest.mark.tensorflow
 def test_mirrored_strategy_gives_the_single_device_loss():
+    import tensorflow as tf
+
     devices = [device.name for device in tf.config.list_logical_devices("CPU")]
     assert len(devices) == 2, "conftest.py configures two logical CPUs"
     loss = focal.FocalLoss(gamma=2.0, alpha=0.25, class_weight=[1.0] * 10, from_logits=True)
@@ -81,4 +84,24 @@ def test_mirrored_strategy_gives_the_single_device_loss():
     np.testing.assert_allclose(mirrored, single, rtol=1e-6)
     # The same weights, so the same per-example losses as an eager call (an oracle-free check
     # that both runs evaluated this model, not a freshly initialised one).
+    np.testing.assert_allclose(single, float(loss(y, make_model()(x))), rtol=1e-5)
+
+
+@pytest.mark.jax
+def test_data_parallel_gives_the_single_device_loss():
+    import jax
+
+    devices = jax.devices("cpu")
+    assert len(devices) == 2, "conftest.py asks XLA for two host devices"
+    loss = focal.FocalLoss(gamma=2.0, alpha=0.25, class_weight=[1.0] * 10, from_logits=True)
+    x, y = DATA.x_train[:128], DATA.y_train[:128]
+    single = compiled(make_model(), loss).evaluate(x, y, batch_size=64, verbose=0)
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    try:
+        parallel_model = compiled(make_model(), focal.FocalLoss.from_config(loss.get_config()))
+        parallel = parallel_model.evaluate(x, y, batch_size=64, verbose=0)
+    finally:
+        keras.distribution.set_distribution(None)
+    np.testing.assert_allclose(parallel, single, rtol=1e-6)
+    # The same weights, so the same loss as an eager call (both runs evaluated this model).
     np.testing.assert_allclose(single, float(loss(y, make_model()(x))), rtol=1e-5)

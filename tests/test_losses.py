@@ -7,7 +7,7 @@ from focal.losses import sigmoid_focal_crossentropy
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
+from grads import MODES, loss_and_grad, numpy
 
 C = 5
 RNG = np.random.default_rng(0)
@@ -17,6 +17,7 @@ X = RNG.normal(0.0, 4.0, (16, C))
 ALPHA_PER_CLASS = [0.1, 0.25, 0.5, 0.75, 0.9]
 CLASS_WEIGHT = [2.0, 1.0, 0.5, 0.25, 1.25]
 RTOL = {"float32": 2e-5, "float64": 1e-10}
+GRAD_RTOL = {"float32": 1e-4, "float64": 1e-6}  # the finite-difference oracle is good to ~1e-9
 
 
 def oracle(y, p, gamma, alpha=None, class_weight=None, e=0.0, gamma_neg=None):
@@ -27,20 +28,32 @@ def oracle(y, p, gamma, alpha=None, class_weight=None, e=0.0, gamma_neg=None):
     return per_element.mean(axis=-1)
 
 
-def loss_and_grad(loss_fn, y, pred, dtype="float32", sample_weight=None):
-    pred = tf.Variable(tf.constant(pred, dtype=dtype))
-    with tf.GradientTape() as tape:
-        value = loss_fn(tf.constant(y, dtype=dtype), pred, sample_weight=sample_weight)
-    return value.numpy(), tape.gradient(value, pred).numpy()
+def oracle_grad(y, x, gamma, alpha=None, class_weight=None, e=0.0, gamma_neg=None, margin=0.0):
+    """d (sum of the oracle) / d logits by central differences of the float64 reference.
+
+    h = 1e-4 balances truncation (~h^2) and rounding (~1e-16 / h) errors at about 1e-9.
+    """
+    h = 1e-4
+
+    def summed_per_element(x):
+        p = reference.sigmoid(x)
+        per_element = reference.soft_focal_loss(
+            p, y * (1 - e) + e / 2, gamma, gamma_neg, alpha, margin
+        )
+        return per_element * (1.0 if class_weight is None else np.asarray(class_weight))
+
+    # Each element's loss depends on its own logit only, so one pass gives every partial.
+    return (summed_per_element(x + h) - summed_per_element(x - h)) / (2 * h) / x.shape[-1]
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
 @pytest.mark.parametrize("alpha", [None, 0.25, ALPHA_PER_CLASS])
 @pytest.mark.parametrize("class_weight", [None, CLASS_WEIGHT])
 @pytest.mark.parametrize("e", [0.0, 0.1])
 @pytest.mark.parametrize("from_logits", [False, True])
-def test_matches_reference(dtype, gamma, alpha, class_weight, e, from_logits):
+def test_matches_reference(mode, dtype, gamma, alpha, class_weight, e, from_logits):
     pred = X if from_logits else P
     p = reference.sigmoid(X) if from_logits else P
     loss = focal.FocalLoss(
@@ -52,22 +65,64 @@ def test_matches_reference(dtype, gamma, alpha, class_weight, e, from_logits):
         reduction="none",
         dtype=dtype,
     )
-    got = loss(Y.astype(dtype), pred.astype(dtype)).numpy()
+    got, grad = loss_and_grad(loss, Y, pred, dtype=dtype, mode=mode)
     assert got.dtype == dtype
     np.testing.assert_allclose(got, oracle(Y, p, gamma, alpha, class_weight, e), rtol=RTOL[dtype])
+    if from_logits:
+        expected = oracle_grad(Y, X, gamma, alpha, class_weight, e)
+        np.testing.assert_allclose(grad, expected, rtol=GRAD_RTOL[dtype], atol=1e-8)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize(
+    "gamma_pos, gamma_neg, margin",
+    [(0.0, 4.0, 0.05), (1.0, 2.0, 0.2), (2.0, 0.5, 0.1), (2.0, 0.0, 0.3), (0.0, 1.0, 0.0)],
+)
+def test_margin_matches_reference(mode, from_logits, gamma_pos, gamma_neg, margin):
+    pred = X if from_logits else P
+    p = reference.sigmoid(X) if from_logits else P
+    y = RNG.random(Y.shape) * (RNG.random(Y.shape) < 0.5)  # hard 0s and soft targets
+    loss = focal.FocalLoss(
+        gamma_pos=gamma_pos,
+        gamma_neg=gamma_neg,
+        margin=margin,
+        alpha=0.25,
+        from_logits=from_logits,
+        reduction="none",
+        dtype="float64",
+    )
+    got, grad = loss_and_grad(loss, y, pred, dtype="float64", mode=mode)
+    expected = reference.soft_focal_loss(p, y, gamma_pos, gamma_neg, 0.25, margin).mean(-1)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+    if from_logits:
+        expected = oracle_grad(y, X, gamma_pos, 0.25, gamma_neg=gamma_neg, margin=margin)
+        np.testing.assert_allclose(grad, expected, rtol=GRAD_RTOL["float64"], atol=1e-8)
+
+
+def test_margin_is_asl():
+    """gamma_pos=0, gamma_neg=4, margin=0.05 is ASL; negatives at p <= m cost nothing."""
+    asl = focal.FocalLoss(gamma_pos=0.0, gamma_neg=4.0, margin=0.05, reduction="none")
+    np.testing.assert_allclose(
+        numpy(asl(Y, P)), reference.asymmetric_loss(P, Y).mean(-1), rtol=1e-5
+    )
+    # By hand: a negative at p = 0.25 costs -(0.25 - 0.05)^4 log(1 - 0.2).
+    np.testing.assert_allclose(numpy(asl([[0.0]], [[0.25]])), [-(0.2**4) * np.log(0.8)], rtol=1e-6)
+    easy = numpy(asl(np.zeros((1, 3)), [[0.0, 0.01, 0.05]]))
+    assert easy == 0.0
 
 
 @pytest.mark.parametrize("gamma", [0.0, 1.0, 2.0])
 @pytest.mark.parametrize("alpha", [0.25, 0.9])
 def test_hard_labels_are_equation_5(gamma, alpha):
     expected = reference.alpha_balanced_focal_loss(P, Y, gamma, alpha).mean(axis=-1)
-    got = sigmoid_focal_crossentropy(Y, P, gamma, alpha=alpha).numpy()
+    got = sigmoid_focal_crossentropy(Y, P, gamma, alpha=alpha)
     np.testing.assert_allclose(got, expected, rtol=1e-10)
 
 
 def test_golden_values():
     # -(1 - 0.9)^2 log(0.9) = 0.0010536; -0.75 * 0.2^2 log(0.8) = 0.0066943.
-    got = sigmoid_focal_crossentropy([[1.0, 0.0]], [[0.9, 0.2]], 2.0, alpha=0.25).numpy()
+    got = sigmoid_focal_crossentropy([[1.0, 0.0]], [[0.9, 0.2]], 2.0, alpha=0.25)
     np.testing.assert_allclose(got, [(0.25 * 0.0010536052 + 0.0066943065) / 2], rtol=1e-6)
 
 
@@ -75,33 +130,35 @@ def test_golden_values():
 def test_asymmetric_gammas(gamma_pos, gamma_neg):
     got = sigmoid_focal_crossentropy(
         Y, P, gamma=9.0, gamma_pos=gamma_pos, gamma_neg=gamma_neg, label_smoothing=0.2
-    ).numpy()
+    )
     np.testing.assert_allclose(got, oracle(Y, P, gamma_pos, e=0.2, gamma_neg=gamma_neg), rtol=1e-10)
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("from_logits", [False, True])
 @pytest.mark.parametrize("e", [0.0, 0.2])
-def test_gamma_zero_is_binary_crossentropy(from_logits, e):
+def test_gamma_zero_is_binary_crossentropy(mode, from_logits, e):
     pred = X if from_logits else P
     ours = focal.FocalLoss(gamma=0.0, from_logits=from_logits, label_smoothing=e)
     bce = keras.losses.BinaryCrossentropy(from_logits=from_logits, label_smoothing=e)
-    value, grad = loss_and_grad(ours, Y, pred)
-    expected_value, expected_grad = loss_and_grad(bce, Y, pred)
+    value, grad = loss_and_grad(ours, Y, pred, mode=mode)
+    expected_value, expected_grad = loss_and_grad(bce, Y, pred, mode=mode)
     np.testing.assert_allclose(value, expected_value, rtol=1e-5)
     np.testing.assert_allclose(grad, expected_grad, rtol=1e-4, atol=1e-9)
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("from_logits", [False, True])
 @pytest.mark.parametrize("balanced", [False, True])
 @pytest.mark.parametrize("gamma", [1.0, 2.0, 3.5])
-def test_hard_labels_match_keras_binary_focal(from_logits, balanced, gamma):
+def test_hard_labels_match_keras_binary_focal(mode, from_logits, balanced, gamma):
     pred = X if from_logits else P
     ours = focal.FocalLoss(gamma=gamma, alpha=0.3 if balanced else None, from_logits=from_logits)
     keras_loss = keras.losses.BinaryFocalCrossentropy(
         apply_class_balancing=balanced, alpha=0.3, gamma=gamma, from_logits=from_logits
     )
-    value, grad = loss_and_grad(ours, Y, pred)
-    expected_value, expected_grad = loss_and_grad(keras_loss, Y, pred)
+    value, grad = loss_and_grad(ours, Y, pred, mode=mode)
+    expected_value, expected_grad = loss_and_grad(keras_loss, Y, pred, mode=mode)
     np.testing.assert_allclose(value, expected_value, rtol=1e-5)
     np.testing.assert_allclose(grad, expected_grad, rtol=1e-3, atol=1e-8)
 
@@ -110,19 +167,21 @@ def test_hard_labels_match_keras_binary_focal(from_logits, balanced, gamma):
 @pytest.mark.parametrize("alpha", [None, 0.25])
 def test_smoothing_the_targets_equals_mixing_the_losses(gamma, alpha):
     def loss(y, e=0.0):
-        return sigmoid_focal_crossentropy(y, P, gamma, alpha=alpha, label_smoothing=e).numpy()
+        return sigmoid_focal_crossentropy(y, P, gamma, alpha=alpha, label_smoothing=e)
 
     e = 0.3
-    np.testing.assert_allclose(loss(Y, e), (1 - e) * loss(Y) + e * loss(np.full_like(Y, 0.5)))
+    mixed = (1 - e) * numpy(loss(Y)) + e * numpy(loss(np.full_like(Y, 0.5)))
+    np.testing.assert_allclose(loss(Y, e), mixed)
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 5.0])
-def test_gradient_is_appendix_b(gamma):
+def test_gradient_is_appendix_b(mode, gamma):
     x = np.linspace(-9.0, 9.0, 37)[:, None]
     for label in (0.0, 1.0):
         y = np.full_like(x, label)
         loss = focal.FocalLoss(gamma=gamma, from_logits=True, reduction="sum", dtype="float64")
-        _, grad = loss_and_grad(loss, y, x, dtype="float64")
+        _, grad = loss_and_grad(loss, y, x, dtype="float64", mode=mode)
         np.testing.assert_allclose(grad, reference.focal_loss_grad(x, y, gamma), atol=1e-12)
 
 
@@ -147,15 +206,14 @@ def test_gradient_matches_finite_differences(from_logits):
     for index in np.ndindex(pred.shape):
         step = np.zeros_like(pred)
         step[index] = h
-        numeric[index] = (loss(y, pred + step).numpy() - loss(y, pred - step).numpy()) / (2 * h)
+        numeric[index] = (numpy(loss(y, pred + step)) - numpy(loss(y, pred - step))) / (2 * h)
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
 
 
-def test_gradient_with_respect_to_soft_targets():
-    y = tf.Variable(RNG.random((3, C)))
-    with tf.GradientTape() as tape:
-        value = sigmoid_focal_crossentropy(y, X[:3], 2.0, alpha=0.25, from_logits=True)
-    grad = tape.gradient(value, y).numpy()
+@pytest.mark.parametrize("mode", MODES)
+def test_gradient_with_respect_to_soft_targets(mode):
+    loss = focal.FocalLoss(gamma=2.0, alpha=0.25, from_logits=True, reduction="none")
+    _, grad = loss_and_grad(loss, RNG.random((3, C)), X[:3], wrt="y", mode=mode)
     p = reference.sigmoid(X[:3])
     # The loss is linear in y: d mean_c / dy_c = (L(p, 1) - L(p, 0)) / C per element.
     per_element = (
@@ -169,18 +227,25 @@ EDGE_P = [0.0, 1e-12, 0.5, 1 - 1e-12, 1.0]
 EDGE_X = [-1e4, -30.0, 0.0, 30.0, 1e4]
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
 @pytest.mark.parametrize("from_logits", [False, True])
 @pytest.mark.parametrize("e", [0.0, 0.1])
-def test_edge_grid_is_finite(dtype, gamma, from_logits, e):
+@pytest.mark.parametrize("margin", [0.0, 0.05])
+def test_edge_grid_is_finite(mode, dtype, gamma, from_logits, e, margin):
     values = EDGE_X if from_logits else EDGE_P
     pred = np.array([values, values])
     y = np.array([[0.0] * 5, [1.0] * 5])
     loss = focal.FocalLoss(
-        gamma=gamma, from_logits=from_logits, label_smoothing=e, reduction="none", dtype=dtype
+        gamma=gamma,
+        from_logits=from_logits,
+        label_smoothing=e,
+        margin=margin,
+        reduction="none",
+        dtype=dtype,
     )
-    value, grad = loss_and_grad(loss, y, pred, dtype=dtype)
+    value, grad = loss_and_grad(loss, y, pred, dtype=dtype, mode=mode)
     assert np.all(np.isfinite(np.asarray(value, dtype=np.float64)))
     assert np.all(np.isfinite(np.asarray(grad, dtype=np.float64)))
 
@@ -188,21 +253,21 @@ def test_edge_grid_is_finite(dtype, gamma, from_logits, e):
 def test_saturated_logits_give_exact_losses():
     # Far in the tails the loss is known exactly: -log(1 - sigmoid(1e4)) = 1e4.
     got = sigmoid_focal_crossentropy([[0.0, 1.0]], [[1e4, -1e4]], 0.0, from_logits=True)
-    np.testing.assert_allclose(got.numpy(), [1e4])
+    np.testing.assert_allclose(numpy(got), [1e4])
     # ... and a tiny correct logit still has a tiny, non-zero loss: log(1 + e^-30).
     got = sigmoid_focal_crossentropy([[1.0]], [[30.0]], 0.0, from_logits=True)
-    np.testing.assert_allclose(got.numpy(), [np.log1p(np.exp(-30.0))], rtol=1e-6)
+    np.testing.assert_allclose(numpy(got), [np.log1p(np.exp(-30.0))], rtol=1e-6)
 
 
 def test_sigmoid_layer_output_uses_its_logits():
     logits = keras.ops.convert_to_tensor([[40.0, -40.0]])
     probabilities = keras.activations.sigmoid(logits)  # rounds to exactly 1 and ~4e-18
     got = sigmoid_focal_crossentropy([[0.0, 1.0]], probabilities, 0.0)
-    np.testing.assert_allclose(got.numpy(), [40.0], rtol=1e-6)  # clipping would give ~16.1
+    np.testing.assert_allclose(numpy(got), [40.0], rtol=1e-6)  # clipping would give ~16.1
 
 
 def test_rank_one_targets_for_a_single_output():
-    got = sigmoid_focal_crossentropy(Y[:, 0], P[:, :1], 2.0).numpy()
+    got = sigmoid_focal_crossentropy(Y[:, 0], P[:, :1], 2.0)
     np.testing.assert_allclose(got, reference.focal_loss(P[:, 0], Y[:, 0], 2.0), rtol=1e-10)
 
 
@@ -219,17 +284,19 @@ def test_rank_one_targets_for_a_single_output():
 def test_reductions_and_sample_weight(reduction, combine):
     weights = RNG.uniform(0.0, 2.0, len(Y))
     loss = focal.FocalLoss(gamma=2.0, alpha=0.25, reduction=reduction, dtype="float64")
-    got = loss(Y, P, sample_weight=weights).numpy()
-    np.testing.assert_allclose(got, combine(oracle(Y, P, 2.0, 0.25), weights), rtol=1e-10)
+    got = numpy(loss(Y, P, sample_weight=weights))
+    # Keras's torch backend reduces a weighted float64 loss in float32; the others keep float64.
+    rtol = 1e-10 if got.dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(got, combine(oracle(Y, P, 2.0, 0.25), weights), rtol=rtol)
 
 
 def test_normalize_by_positives_is_the_papers_normaliser():
     loss = focal.FocalLoss(gamma=2.0, alpha=0.25, normalize_by_positives=True, reduction="sum")
     expected = reference.alpha_balanced_focal_loss(P, Y, 2.0, 0.25).sum() / Y.sum()
-    np.testing.assert_allclose(loss(Y, P).numpy(), expected, rtol=1e-5)
+    np.testing.assert_allclose(loss(Y, P), expected, rtol=1e-5)
     no_positives = np.zeros_like(Y)  # the divisor is clamped at 1
     expected = reference.alpha_balanced_focal_loss(P, no_positives, 2.0, 0.25).sum()
-    np.testing.assert_allclose(loss(no_positives, P).numpy(), expected, rtol=1e-5)
+    np.testing.assert_allclose(loss(no_positives, P), expected, rtol=1e-5)
 
 
 def test_negatives_have_loss_and_gradient():
@@ -252,6 +319,7 @@ def test_config_round_trip():
         dtype="float64",
     )
     config = loss.get_config()
+    assert config["margin"] == 0.0
     assert (
         config
         == keras.saving.deserialize_keras_object(
@@ -260,7 +328,7 @@ def test_config_round_trip():
     )
     restored = focal.FocalLoss.from_config(config)
     assert restored.dtype == "float64"
-    np.testing.assert_array_equal(restored(Y, X).numpy(), loss(Y, X).numpy())
+    np.testing.assert_array_equal(numpy(restored(Y, X)), numpy(loss(Y, X)))
 
 
 def test_seed_compatible_constructor():
@@ -269,8 +337,8 @@ def test_seed_compatible_constructor():
     inverse = np.sum(counts) / np.asarray(counts, dtype=float)
     weights = inverse / inverse.mean()  # normalised to mean 1 by hand
     expected = np.mean(oracle(Y, P, 2.0, 0.25, weights, 0.1))
-    np.testing.assert_allclose(loss(Y, P).numpy(), expected, rtol=1e-5)
-    assert loss(np.zeros((1, 5)), np.full((1, 5), 0.9)).numpy() > 0.1  # negatives count
+    np.testing.assert_allclose(loss(Y, P), expected, rtol=1e-5)
+    assert numpy(loss(np.zeros((1, 5)), np.full((1, 5), 0.9))) > 0.1  # negatives count
 
 
 @pytest.mark.parametrize(
@@ -292,6 +360,9 @@ def test_seed_compatible_constructor():
         ({"label_smoothing": 1.0}, "label_smoothing"),
         ({"label_smoothing": -0.1}, "label_smoothing"),
         ({"from_logits": "yes"}, "from_logits"),
+        ({"margin": 1.0}, "margin"),
+        ({"margin": -0.05}, "margin"),
+        ({"margin": "0.05"}, "margin"),
         ({"normalize_by_positives": True}, "reduction"),
         ({"reduction": "average"}, "reduction"),
     ],
@@ -319,3 +390,79 @@ def test_bad_arguments_raise(kwargs, match):
 def test_bad_inputs_raise(y_true, y_pred, kwargs, match):
     with pytest.raises(ValueError, match=match):
         focal.FocalLoss(**kwargs)(y_true, y_pred)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "bool", "string", 7])
+def test_non_floating_dtype_raises(dtype):
+    with pytest.raises(ValueError, match="dtype"):
+        focal.FocalLoss(dtype=dtype)
+
+
+def test_hyperparameters_are_read_only_attributes():
+    loss = focal.FocalLoss(gamma=1.5, alpha=[0.25] * 3, margin=0.05, from_logits=True)
+    assert (loss.gamma, loss.alpha, loss.margin, loss.from_logits) == (1.5, [0.25] * 3, 0.05, True)
+    assert (loss.gamma_pos, loss.gamma_neg, loss.class_weight) == (None, None, None)
+    assert (loss.label_smoothing, loss.normalize_by_positives) == (0.0, False)
+    with pytest.raises(AttributeError):
+        loss.gamma = 3.0
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "sum_over_batch_size", "mean"])
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_empty_batch_behaves_like_keras(reduction, from_logits):
+    empty = np.zeros((0, C), dtype="float32")
+    ours = numpy(focal.FocalLoss(reduction=reduction, from_logits=from_logits)(empty, empty))
+    bce = keras.losses.BinaryCrossentropy(reduction=reduction, from_logits=from_logits)
+    expected = numpy(bce(empty, empty))
+    assert ours.shape == expected.shape
+    np.testing.assert_array_equal(ours, expected)
+
+
+def test_empty_batch_normalised_by_positives_is_empty():
+    # Keras returns a batch's (0,) loss vector unreduced; no NaN from 0 / 0.
+    loss = focal.FocalLoss(normalize_by_positives=True, reduction="sum")
+    assert numpy(loss(np.zeros((0, C)), np.zeros((0, C)))).shape == (0,)
+
+
+@pytest.mark.parametrize(
+    "y_true, y_pred, match",
+    [
+        (1.0, 0.5, "scalar"),
+        ([[1.0]], 0.5, "scalar"),
+        (np.zeros((4, 0)), np.zeros((4, 0)), "no classes"),
+    ],
+)
+def test_shapeless_inputs_raise(y_true, y_pred, match):
+    with pytest.raises(ValueError, match=match):
+        focal.FocalLoss()(y_true, y_pred)
+
+
+def test_out_of_range_label_is_shown_exactly():
+    with pytest.raises(ValueError, match=r"\[0.0, 1.0000001\]"):
+        focal.FocalLoss()(np.array([[0.0, 1.0000001]], dtype="float32"), [[0.5, 0.5]])
+    with pytest.raises(ValueError, match="nan"):
+        focal.FocalLoss()(np.array([[np.nan, 1.0]]), [[0.5, 0.5]])
+
+
+def test_integer_inputs_are_accepted():
+    # Keras's losses accept integer labels and predictions; so does the functional form.
+    got = sigmoid_focal_crossentropy([[1, 0]], [[1, 0]], 2.0)
+    np.testing.assert_allclose(numpy(got), [0.0], atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", [mode for mode in MODES if mode != "eager"])
+def test_values_are_not_checked_when_traced(mode):
+    """A traced function cannot raise on values; the loss computes rather than crash."""
+    loss = focal.FocalLoss(from_logits=True, reduction="none")
+    value, _ = loss_and_grad(loss, 2 * Y, X, mode=mode)
+    assert value.shape == (len(Y),)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() == "jax", reason="JAX arrays cannot carry Keras's logits"
+)
+def test_sigmoid_output_keeps_its_logits_under_another_dtype():
+    logits = keras.ops.convert_to_tensor([[40.0, -40.0]])
+    probabilities = keras.activations.sigmoid(logits)  # float32, with _keras_logits
+    loss = focal.FocalLoss(gamma=0.0, dtype="float64", reduction="none")
+    np.testing.assert_allclose(numpy(loss([[0.0, 1.0]], probabilities)), [40.0], rtol=1e-6)

@@ -105,3 +105,18 @@ def test_labels_not_2d_raise(labels):
 def test_labels_outside_0_1_raise(labels):
     with pytest.raises(ValueError, match=r"labels.*\[0, 1\]"):
         weights.counts_from_labels(labels)
+
+
+@pytest.mark.parametrize(
+    "counts, match",
+    [
+        ({"cat": 3, "dog": 1}, "class order"),
+        ((n for n in [3, 1]), "generator"),
+        ({3, 1}, "set"),
+        ("31", "str"),
+    ],
+)
+def test_unordered_or_lazy_counts_are_named(counts, match):
+    """NumPy turns these into a 0-d object array; the error must say what was passed."""
+    with pytest.raises(ValueError, match=match):
+        weights.inverse_frequency(counts)
