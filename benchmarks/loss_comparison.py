@@ -158,6 +158,7 @@ def train_and_evaluate(name, seed, data, config=CONFIG):
     Returns a dict: the metrics of ``evaluate``, "epoch_loss" (the training loss per epoch),
     "seconds" (wall time of fit) and "probabilities" (test predictions, (N, C), NumPy).
     """
+    keras.utils.set_random_seed(seed)  # the batch order; the initial weights come from `seed` too
     model = build_model(name, seed, config)
     optimizer = getattr(keras.optimizers, config["optimizer"]["name"])(
         learning_rate=config["optimizer"]["learning_rate"]
