@@ -35,17 +35,6 @@ import keras
 from keras import ops
 
 _REDUCTIONS_FOR_POSITIVES = ("sum", "none", None)
-_HPARAM_NAMES = (
-    "gamma",
-    "gamma_pos",
-    "gamma_neg",
-    "alpha",
-    "class_weight",
-    "label_smoothing",
-    "margin",
-    "from_logits",
-    "normalize_by_positives",
-)
 
 
 def check_hparams(
@@ -180,13 +169,10 @@ def _power(v, gamma, minus_log_v):
     return ops.exp(-gamma * minus_log_v())
 
 
-def _scaled(value, weight):
-    return value if weight is None else value * weight
-
-
 def _weighted_term(ce, factor, weight):
     """ce * factor * weight, skipping the multiplications by 1 (each is a kernel eagerly)."""
-    return _scaled(ce if factor is None else ce * factor, weight)
+    term = ce if factor is None else ce * factor
+    return term if weight is None else term * weight
 
 
 class _Parts:
@@ -272,8 +258,8 @@ def _focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, margin, w_pos, w
     """
     epsilon = keras.config.epsilon()
     p = ops.clip(p, epsilon, 1.0 - epsilon)
-    q = 1.0 - p
-    parts = _Parts(-ops.log(p), -ops.log(q), p, q, gamma_pos, gamma_neg, margin)
+    # log1p(-p), not log(1 - p): exact for small p, where 1 - p rounds.
+    parts = _Parts(-ops.log(p), -ops.log1p(-p), p, 1.0 - p, gamma_pos, gamma_neg, margin)
     return y * parts.positive(w_pos) + (1.0 - y) * parts.negative(w_neg)
 
 
