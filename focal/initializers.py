@@ -2,30 +2,37 @@
 
 from focal import validation
 
-import math
-
 import keras
+import numpy as np
 
 
 @keras.saving.register_keras_serializable(package="focal")
 class PriorProbability(keras.initializers.Initializer):
-    """Bias b = -log((1 - pi) / pi), so every class starts at p = sigmoid(b) = pi.
+    """Bias b_c = -log((1 - pi_c) / pi_c), so class c starts at p = sigmoid(b_c) = pi_c.
 
     With pi = 0.01 the rare positives are not swamped by the loss of the many negatives at
-    step 0 (the paper's fix for early instability).
+    step 0 (the paper's fix for early instability). ``pi`` is one probability for every
+    class, or one per class (e.g. the training frequencies, so that each output starts at
+    its own class's prior): the bias then has that length.
 
     Examples:
         keras.layers.Dense(10, bias_initializer=PriorProbability(0.01))
+        keras.layers.Dense(3, bias_initializer=PriorProbability([0.5, 0.1, 0.01]))
     """
 
     def __init__(self, pi=0.01):
-        self.pi = validation.number("pi", pi, 0.0, 1.0)
-        if self.pi in (0.0, 1.0):
+        self.pi = validation.scalar_or_vector("pi", pi, 0.0, 1.0)
+        if np.any(np.isin(self.pi, (0.0, 1.0))):
             raise ValueError(f"`pi` must be strictly between 0 and 1, got {self.pi}.")
 
     def __call__(self, shape, dtype=None):
-        bias = -math.log((1.0 - self.pi) / self.pi)
-        return keras.ops.full(shape, bias, dtype=dtype or keras.config.floatx())
+        pi = np.asarray(self.pi, dtype=np.float64)
+        if pi.ndim and tuple(shape) != pi.shape:
+            raise ValueError(
+                f"`pi` holds {pi.size} class priors but the bias has shape {tuple(shape)}."
+            )
+        bias = np.broadcast_to(np.log(pi) - np.log1p(-pi), shape)
+        return keras.ops.convert_to_tensor(bias, dtype=dtype or keras.config.floatx())
 
     def get_config(self):
         return {"pi": self.pi}

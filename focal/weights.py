@@ -83,6 +83,10 @@ def effective_number(counts, beta=0.999, normalize="mean"):
 
     (1 - beta^n) / (1 - beta) is the "effective number" of samples. beta = 0 gives uniform
     weights; as beta -> 1 the weights tend to inverse frequency.
+
+    Two ways to apply them to multi-label data: ``FocalLoss(class_weight=w)`` weights each
+    class *column* (positives and negatives of class c alike); Cui et al. weight each
+    *sample* by its class, which ``per_sample(labels, w)`` extends to multi-label images.
     """
     counts = _checked_counts(counts)
     beta = validation.number("beta", beta, 0.0, 1.0, high_open=True)
@@ -91,3 +95,33 @@ def effective_number(counts, beta=0.999, normalize="mean"):
     # -expm1(n log beta) = 1 - beta^n without cancellation when beta is close to 1.
     raw = (1.0 - beta) / -np.expm1(counts * np.log(beta))
     return _normalized(raw, normalize)
+
+
+def per_sample(labels, class_weight):
+    """Per-example weights from per-class ones, for ``fit(sample_weight=...)``.
+
+    Cui et al. (2019) weight each *sample* by the class-balanced weight of its class, so all
+    C sigmoid terms of that sample share one weight. A multi-label image has several classes:
+    it gets the mean weight of its positive classes, s_i = mean_{c: y_ic = 1} w_c, and the
+    weights are normalised to mean 1 over the examples (the loss keeps its scale). An image
+    with no positive label gets the mean class weight. This differs from ``class_weight`` in
+    ``focal.FocalLoss``, which weights each class *column*, positives and negatives alike.
+
+    >>> per_sample([[1, 0], [0, 1], [1, 1]], [0.5, 1.5]).round(4).tolist()
+    [0.5, 1.5, 1.0]
+    """
+    labels = np.asarray(labels)
+    counts_from_labels(labels)  # the same checks on the label matrix
+    labels = labels.astype(np.float64) >= 0.5
+    class_weight = np.asarray(validation.vector("class_weight", class_weight, 0.0))
+    if len(class_weight) != labels.shape[1]:
+        raise ValueError(
+            f"`class_weight` has {len(class_weight)} entries for {labels.shape[1]} classes."
+        )
+    n_positive = labels.sum(axis=1)
+    raw = np.where(
+        n_positive > 0, labels @ class_weight / np.maximum(n_positive, 1), class_weight.mean()
+    )
+    if raw.sum() == 0:
+        raise ValueError("`class_weight` gives every example weight 0.")
+    return raw * (len(raw) / raw.sum())

@@ -125,3 +125,72 @@ def test_the_rarest_allowed_request_still_works():
     """Just above the bound (1% of images draw a digit) every image still gets a digit."""
     labels = data.load_multilabel_digits(n_train=500, n_test=1, head=0.0045).y_train
     assert labels.sum(axis=1).min() >= 1
+
+
+@pytest.fixture(scope="module")
+def study():
+    return data.load_study_digits(n_train=2000, n_val=600, n_test=900)
+
+
+def test_study_shapes_and_labels(study):
+    for x, y, n in (
+        (study.x_train, study.y_train, 2000),
+        (study.x_val, study.y_val, 600),
+        (study.x_test, study.y_test, 900),
+    ):
+        assert x.shape == (n, 16, 16, 1) and x.dtype == np.float32
+        assert y.shape == (n, 10) and y.dtype == np.float32
+        assert 1 <= y.sum(axis=1).min() and y.sum(axis=1).max() <= 4
+
+
+def test_study_cells_hold_the_labelled_digits(study):
+    source = load_digits()
+    pixels = (source.images / 16.0).astype(np.float32).reshape(-1, 64)
+    digit_of = {cell.tobytes(): int(t) for cell, t in zip(pixels, source.target, strict=True)}
+    for images, labels in ((study.x_val, study.y_val), (study.x_test, study.y_test)):
+        for cells, row in zip(_cells(images), labels, strict=True):
+            found = sorted(digit_of[cell.tobytes()] for cell in cells if cell.any())
+            assert found == np.flatnonzero(row).tolist()
+
+
+def test_study_splits_use_disjoint_handwriting(study):
+    def inked(images):
+        return {cell.tobytes() for cell in _cells(images).reshape(-1, 64) if cell.any()}
+
+    train, val, test = inked(study.x_train), inked(study.x_val), inked(study.x_test)
+    assert not train & val and not train & test and not val & test
+    # each split draws on many writers, not a handful (pools: 50 / 25 / 25 % of 1797 digits)
+    assert len(train) > 500 and len(val) > 300 and len(test) > 300
+
+
+def test_study_train_is_long_tailed_and_evaluation_balanced():
+    big = data.load_study_digits(n_train=20000, n_val=20000, n_test=20000)
+    train = big.y_train.sum(axis=0)
+    assert train[0] / train[9] > 50  # the long tail (q_0 / q_9 = 100 before redraws)
+    for labels in (big.y_val, big.y_test):
+        frequency = labels.mean(axis=0)
+        # every class equally likely: within 3 binomial standard errors of their mean
+        assert np.ptp(frequency) < 6 * np.sqrt(0.15 * 0.85 / 20000) + 0.01
+        assert frequency.min() > 0.12
+
+
+def test_study_is_deterministic_per_seed(study):
+    again = data.load_study_digits(n_train=2000, n_val=600, n_test=900)
+    other = data.load_study_digits(n_train=2000, n_val=600, n_test=900, seed=1)
+    np.testing.assert_array_equal(study.x_test, again.x_test)
+    assert not np.array_equal(study.y_train, other.y_train)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"n_val": 0}, "n_val"),
+        ({"n_test": 2.5}, "n_test"),
+        ({"eval_prior": 0.0}, "eval_prior"),
+        ({"eval_prior": 1.5}, "eval_prior"),
+        ({"imbalance": 0.5}, "imbalance"),
+    ],
+)
+def test_study_bad_arguments_raise(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        data.load_study_digits(**kwargs)

@@ -48,3 +48,21 @@ def test_config_round_trip():
 def test_bad_pi_raises(pi):
     with pytest.raises(ValueError, match="pi"):
         PriorProbability(pi)
+
+
+def test_one_prior_per_class():
+    pi = [0.5, 0.1, 0.01]
+    bias = keras.ops.convert_to_numpy(PriorProbability(pi)((3,), dtype="float64"))
+    np.testing.assert_allclose(bias, [0.0, -math.log(9.0), -math.log(99.0)], rtol=1e-14)
+    assert PriorProbability(pi).get_config() == {"pi": pi}
+
+
+def test_per_class_prior_must_match_the_bias_shape():
+    with pytest.raises(ValueError, match="3 class priors"):
+        PriorProbability([0.5, 0.1, 0.01])((4,))
+
+
+@pytest.mark.parametrize("pi", [[0.1, 0.0], [0.1, 1.0], [0.1, 1.2], [], {"a": 0.1}])
+def test_bad_per_class_prior_raises(pi):
+    with pytest.raises(ValueError, match="pi"):
+        PriorProbability(pi)

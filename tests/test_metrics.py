@@ -1,10 +1,12 @@
-"""focal.metrics.expected_calibration_error against hand-computed values."""
+"""focal.metrics: the ECE against hand-computed values, the temperature against a grid search."""
 
 import focal  # noqa: F401  (first: sets TensorFlow's environment)
+from focal import metrics
 from focal.metrics import expected_calibration_error
 
 import numpy as np
 import pytest
+from scipy import special
 
 
 def test_hand_computed_value():
@@ -28,3 +30,20 @@ def test_multi_label_matrices_are_flattened():
     assert expected_calibration_error(y, p) == pytest.approx(
         expected_calibration_error(y.ravel(), p.ravel())
     )
+
+
+def test_temperature_matches_a_brute_force_search():
+    rng = np.random.default_rng(0)
+    true_logits = rng.normal(0.0, 2.0, (4000, 3))
+    y = (rng.random(true_logits.shape) < special.expit(true_logits)).astype(float)
+    logits = 2.5 * true_logits  # over-confident by 2.5: the best temperature is near 2.5
+    grid = np.exp(np.linspace(-1, 2, 3001))
+    nll = [np.mean(np.logaddexp(0, logits / t) - y * logits / t) for t in grid]
+    assert metrics.fit_temperature(logits, y) == pytest.approx(grid[np.argmin(nll)], rel=2e-3)
+    assert metrics.fit_temperature(logits, y) == pytest.approx(2.5, rel=0.1)
+
+
+@pytest.mark.parametrize(("logits", "y"), [([], []), ([1.0, 2.0], [1.0])])
+def test_temperature_bad_sizes_raise(logits, y):
+    with pytest.raises(ValueError, match="logits"):
+        metrics.fit_temperature(logits, y)

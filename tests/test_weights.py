@@ -120,3 +120,30 @@ def test_unordered_or_lazy_counts_are_named(counts, match):
     """NumPy turns these into a 0-d object array; the error must say what was passed."""
     with pytest.raises(ValueError, match=match):
         weights.inverse_frequency(counts)
+
+
+def test_per_sample_is_the_mean_weight_of_the_positive_classes():
+    rng = np.random.default_rng(0)
+    labels = (rng.random((50, 4)) < 0.4).astype(float)
+    class_weight = np.array([0.2, 0.5, 1.0, 2.3])
+    expected = []
+    for row in labels:  # a loop, as the definition reads
+        positive = [class_weight[c] for c in range(4) if row[c] == 1]
+        expected.append(np.mean(positive) if positive else class_weight.mean())
+    expected = np.array(expected) / np.mean(expected)
+    np.testing.assert_allclose(weights.per_sample(labels, class_weight), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("labels", "class_weight", "match"),
+    [
+        ([[1, 0]], [1.0, 2.0, 3.0], "class_weight"),
+        ([[1, 0]], [1.0, -2.0], "class_weight"),
+        ([[1, 0]], {"a": 1.0}, "class_weight"),
+        ([1, 0], [1.0, 2.0], "labels"),
+        ([[1, 0]], [0.0, 2.0], "weight 0"),
+    ],
+)
+def test_per_sample_bad_arguments_raise(labels, class_weight, match):
+    with pytest.raises(ValueError, match=match):
+        weights.per_sample(labels, class_weight)
