@@ -107,3 +107,37 @@ def _no_floor(p, y, gamma, alpha):
 def test_positive_normalized_focal_loss_rejects_wrong(wrong):
     with pytest.raises(AssertionError, match=r"Exercise 3\.3"):
         checks.positive_normalized_focal_loss(wrong)
+
+
+# Exercise 3.4 ------------------------------------------------------------------------------
+
+
+def _asl_negative_by_hand(p, gamma_neg, margin):
+    """The definition, elementwise with Python floats (an oracle independent of reference)."""
+    out = []
+    for value in np.ravel(p):
+        shifted = max(float(value) - margin, 0.0)
+        out.append(0.0 if shifted == 0.0 else -(shifted**gamma_neg) * np.log(1.0 - shifted))
+    return np.array(out).reshape(np.shape(p))
+
+
+def test_asl_negative_accepts_a_hand_written_answer(capsys):
+    checks.asl_negative(_asl_negative_by_hand)
+    assert capsys.readouterr().out == "Exercise 3.4: correct.\n"
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda p, g, m: -(p**g) * np.log(1 - p),  # margin forgotten
+        lambda p, g, m: -(np.maximum(p - m, 0) ** g) * np.log(1 - p),  # shift only in the factor
+        lambda p, g, m: -(p**g) * np.log(1 - np.maximum(p - m, 0)),  # shift only in the log
+        lambda p, g, m: -((1 - np.maximum(p - m, 0)) ** g) * np.log(np.maximum(p - m, 1e-12)),
+    ],
+)
+def test_asl_negative_rejects_wrong_answers(wrong):
+    with (
+        np.errstate(divide="ignore", invalid="ignore"),
+        pytest.raises(AssertionError, match="Hint"),
+    ):
+        checks.asl_negative(wrong)

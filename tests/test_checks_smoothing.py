@@ -28,6 +28,13 @@ def keras_soft_focal_loss(p, y, gamma):
     return (1 - p_t) ** gamma * (-y * np.log(p) - (1 - y) * np.log(1 - p))
 
 
+P_FINE = np.linspace(1e-7, 1 - 1e-7, 400_001)
+
+
+def right_focal_minimiser(eta, gamma):
+    return P_FINE[np.argmin(right_soft_focal_loss(P_FINE, eta, gamma))]
+
+
 @pytest.mark.parametrize(
     "checker, right, wrong",
     [
@@ -59,6 +66,12 @@ def keras_soft_focal_loss(p, y, gamma):
             right_soft_focal_loss,
             lambda p, y, gamma: y * (1 - p) ** gamma * -np.log(p),
         ),  # drops the negative part
+        (checks.focal_minimiser, right_focal_minimiser, lambda eta, gamma: eta),  # "proper"
+        (
+            checks.focal_minimiser,
+            right_focal_minimiser,
+            lambda eta, gamma: P_FINE[np.argmin(keras_soft_focal_loss(P_FINE, eta, gamma))],
+        ),  # Keras's soft-target form
     ],
 )
 def test_checker_accepts_right_and_rejects_wrong(checker, right, wrong, capsys):
@@ -69,9 +82,17 @@ def test_checkers_print_one_fixed_line(capsys):
     checks.smooth_binary_labels(right_smooth_binary_labels)
     checks.snippet_lsr_term(right_snippet_lsr_term)
     checks.soft_focal_loss(right_soft_focal_loss)
+    checks.focal_minimiser(right_focal_minimiser)
     assert capsys.readouterr().out == (
         "Exercise 5.1: correct.\nExercise 5.2: correct.\nExercise 5.3: correct.\n"
+        "Exercise 5.4: correct.\n"
     )
+
+
+def test_focal_minimiser_published_values():
+    """Issue values for gamma = 2: 0.9 -> 0.694, 0.7 -> 0.578, 0.1 -> 0.306."""
+    for eta, expected in [(0.9, 0.694), (0.7, 0.578), (0.1, 0.306)]:
+        assert right_focal_minimiser(eta, 2.0) == pytest.approx(expected, abs=5e-4)
 
 
 def test_keras_categorical_crossentropy_passes_the_lsr_check(capsys):

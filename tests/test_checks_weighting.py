@@ -18,6 +18,11 @@ def right_snippet_weights(counts):
     return raw / raw.sum()
 
 
+def right_per_sample_weights(labels, class_weight):
+    raw = np.array([class_weight[row == 1].mean() for row in labels])
+    return raw / raw.mean()
+
+
 def right_loss_scale(counts, class_losses):
     w = right_snippet_weights(counts)
     return np.mean(w * class_losses) / np.mean(class_losses)
@@ -50,16 +55,23 @@ def _effective_number(counts, beta):
             ),
         ),  # the effective number itself, not its inverse
         (
-            checks.snippet_weights,
-            right_snippet_weights,
-            lambda counts: right_snippet_weights(counts) * len(counts),
-        ),  # normalised to mean 1
+            checks.per_sample_weights,
+            right_per_sample_weights,
+            lambda labels, w: labels @ w / (labels @ w).mean(),  # a sum, not a mean, per image
+        ),
         (
-            checks.snippet_weights,
-            right_snippet_weights,
-            lambda counts: counts.sum() / counts,
-        ),  # not normalised
-        (checks.snippet_weights, right_snippet_weights, lambda counts: counts / counts.sum()),
+            checks.per_sample_weights,
+            right_per_sample_weights,
+            lambda labels, w: labels @ w / labels.sum(axis=1),  # not normalised
+        ),
+        (
+            checks.per_sample_weights,
+            right_per_sample_weights,
+            lambda labels, w: (
+                np.array([w[row == 1].max() for row in labels])
+                / np.mean([w[row == 1].max() for row in labels])
+            ),  # the rarest class's weight
+        ),
         (
             checks.loss_scale,
             right_loss_scale,
@@ -78,7 +90,7 @@ def test_checker_accepts_right_and_rejects_wrong(checker, right, wrong, capsys):
 
 def test_checkers_print_one_fixed_line(capsys):
     checks.effective_number_weights(right_effective_number_weights)
-    checks.snippet_weights(right_snippet_weights)
+    checks.per_sample_weights(right_per_sample_weights)
     checks.loss_scale(right_loss_scale)
     assert capsys.readouterr().out == (
         "Exercise 4.1: correct.\nExercise 4.2: correct.\nExercise 4.3: correct.\n"
@@ -89,7 +101,7 @@ def test_package_weights_pass_their_checkers(capsys):
     checks.effective_number_weights(
         lambda counts, beta: focal.weights.effective_number(counts, beta, normalize="mean")
     )
-    checks.snippet_weights(lambda counts: focal.weights.inverse_frequency(counts, "sum"))
+    checks.per_sample_weights(focal.weights.per_sample)
     assert capsys.readouterr().out.count("correct.") == 2
 
 
@@ -100,4 +112,4 @@ def test_loss_scale_is_one_over_c_for_equal_class_losses():
 
 def test_a_scalar_answer_is_a_shape_mismatch():
     with pytest.raises(AssertionError, match="shape"):
-        checks.snippet_weights(lambda counts: float(right_snippet_weights(counts).mean()))
+        checks.per_sample_weights(lambda labels, w: float(right_per_sample_weights(labels, w)[0]))

@@ -81,3 +81,24 @@ def positive_normalized_focal_loss(answer):
         "by the number of positive labels, y.sum(), but by at least 1 so a batch without "
         "positives does not divide by zero; the answer is one number.",
     )
+
+
+_ASL_GRID = [
+    (np.array([0.001, 0.01, 0.05, 0.06, 0.3, 0.5, 0.9, 0.99]), gamma_neg, margin)
+    for gamma_neg in (0.0, 1.0, 4.0)
+    for margin in (0.0, 0.05, 0.2)
+]
+
+
+def asl_negative(answer):
+    """Exercise 3.4: ASL's loss of a negative, -p_m^gamma_neg log(1 - p_m), p_m = max(p - m, 0)."""
+    core.function_on_grid(
+        "Exercise 3.4",
+        answer,
+        lambda p, gamma_neg, margin: reference.soft_focal_loss(
+            p, 0.0, 0.0, gamma_neg, margin=margin
+        ),
+        _ASL_GRID,
+        "shift first, then focus: p_m = np.maximum(p - margin, 0), then -p_m**gamma_neg * "
+        "np.log(1 - p_m); a negative at or below the margin costs exactly 0.",
+    )

@@ -4,6 +4,7 @@ from focal import reference
 from focal.checks import core
 
 import numpy as np
+from scipy import optimize
 
 # Multi-hot targets with 3 classes (so smoothing toward 1/K differs from toward 1/2), a
 # 10-class row, and soft targets (already smoothed once, or distilled).
@@ -61,4 +62,32 @@ def soft_focal_loss(answer):
         "take the expectation of the hard-label loss under y: y times -(1 - p)^gamma log(p) "
         "plus (1 - y) times -p^gamma log(1 - p). Do not put the soft y inside p_t: that is "
         "Keras's BinaryFocalCrossentropy, a different loss when 0 < y < 1 and gamma > 0.",
+    )
+
+
+def _focal_minimiser(eta, gamma):
+    result = optimize.minimize_scalar(
+        lambda p: reference.soft_focal_loss(p, eta, gamma),
+        bounds=(1e-9, 1 - 1e-9),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
+    return result.x
+
+
+def focal_minimiser(answer):
+    """Exercise 5.4: answer(eta, gamma) = argmin_p of eta FL(p, 1) + (1 - eta) FL(p, 0)."""
+    core.function_on_grid(
+        "Exercise 5.4",
+        answer,
+        _focal_minimiser,
+        [
+            (eta, gamma)
+            for eta in (0.05, 0.3, 0.5, 0.7, 0.9, 0.99)
+            for gamma in (0.0, 1.0, 2.0, 5.0)
+        ],
+        "weight the positive term -(1 - p)**gamma * log(p) by eta and the negative term "
+        "-p**gamma * log(1 - p) by 1 - eta, evaluate on a fine grid of p strictly inside "
+        "(0, 1), and return the p with the smallest value (np.argmin); at gamma = 0 it is eta.",
+        atol=1e-4,
     )

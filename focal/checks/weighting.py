@@ -37,15 +37,30 @@ def effective_number_weights(answer):
     )
 
 
-def snippet_weights(answer):
-    """Exercise 4.2: answer(counts) = the snippet's N / n_c, normalised to sum to 1."""
+def _labels_grid():
+    """Multi-hot label matrices (every row with at least one positive) and class weights."""
+    grid = []
+    for seed, (n, c) in enumerate([(6, 3), (50, 10), (200, 4)]):
+        rng = np.random.default_rng(seed)
+        labels = (rng.random((n, c)) < 0.3).astype(float)
+        labels[labels.sum(axis=1) == 0, seed % c] = 1.0
+        grid.append((labels, rng.uniform(0.1, 3.0, c)))
+    labels = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+    grid.append((labels, np.array([0.5, 1.0, 4.0])))
+    return grid
+
+
+def per_sample_weights(answer):
+    """Exercise 4.2: answer(labels, class_weight) = the mean weight of each row's positives,
+    normalised to mean 1 over the rows (Cui et al.'s per-sample scheme, for multi-label)."""
     core.function_on_grid(
         "Exercise 4.2",
         answer,
-        lambda counts: weights.inverse_frequency(counts, normalize="sum"),
-        [(counts,) for counts in COUNTS_GRID],
-        "N is the total count, counts.sum(); the raw weight is N / n_c (large for rare "
-        "classes); divide the raw weights by their sum so the C weights add up to 1.",
+        weights.per_sample,
+        _labels_grid(),
+        "for each image (row), average the class weights of the classes it shows: "
+        "labels @ class_weight sums them, labels.sum(axis=1) counts them; then divide by "
+        "the mean over the images, so the weights average 1.",
     )
 
 
