@@ -3,9 +3,12 @@
 import focal  # noqa: F401  (first: sets TensorFlow's environment)
 from focal.checks import experiment as checks
 
+import math
+
 import numpy as np
 import pytest
 from checker_testing import assert_accepts_right_rejects_wrong
+from scipy import stats
 from sklearn.metrics import average_precision_score
 
 
@@ -15,8 +18,14 @@ def right_macro_ap(y_true, scores):
     )
 
 
-def right_within_noise(mean_a, std_a, mean_b, std_b):
-    return np.abs(mean_a - mean_b) <= std_a + std_b
+def right_sign_test_p(differences):
+    """The definition, by hand: wins among the non-tied pairs, against Binomial(n, 1/2)."""
+    nonzero = differences[differences != 0]
+    n, k = nonzero.size, int((nonzero > 0).sum())
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(min(k, n - k) + 1)) / 2**n
+    return min(1.0, 2 * tail)
 
 
 def right_rare_ap(per_class_ap, counts, k):
@@ -37,14 +46,14 @@ def right_rare_ap(per_class_ap, counts, k):
             lambda y, s: average_precision_score(y, s, average="weighted"),  # by support
         ),
         (
-            checks.within_noise,
-            right_within_noise,
-            lambda ma, sa, mb, sb: np.abs(ma - mb) <= np.maximum(sa, sb),  # one std only
+            checks.sign_test_p,
+            right_sign_test_p,
+            lambda d: stats.binom.cdf(min((d > 0).sum(), (d < 0).sum()), d.size, 0.5),  # 1-sided
         ),
         (
-            checks.within_noise,
-            right_within_noise,
-            lambda ma, sa, mb, sb: np.abs(ma - mb) < 0.05,  # a fixed threshold
+            checks.sign_test_p,
+            right_sign_test_p,
+            lambda d: stats.binomtest(int((d > 0).sum()), d.size).pvalue,  # ties kept as losses
         ),
         (
             checks.rare_ap,
@@ -60,8 +69,3 @@ def right_rare_ap(per_class_ap, counts, k):
 )
 def test_checker_accepts_right_and_rejects_wrong(checker, right, wrong, capsys):
     assert_accepts_right_rejects_wrong(checker, right, wrong, capsys)
-
-
-def test_within_noise_checker_rejects_a_scalar_for_an_array():
-    with pytest.raises(AssertionError, match="shape"):
-        checks.within_noise(lambda ma, sa, mb, sb: bool(np.all(right_within_noise(ma, sa, mb, sb))))

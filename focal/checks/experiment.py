@@ -3,6 +3,7 @@
 from focal.checks import core
 
 import numpy as np
+from scipy import stats
 from sklearn.metrics import average_precision_score
 
 
@@ -32,28 +33,33 @@ def macro_ap(answer):
     )
 
 
-_NOISE_GRID = [
-    (
-        np.array([0.30, 0.30, 0.30, 0.30, 0.30, 0.71]),
-        np.array([0.02, 0.02, 0.05, 0.01, 0.00, 0.01]),
-        np.array([0.25, 0.35, 0.33, 0.38, 0.30, 0.75]),
-        np.array([0.02, 0.01, 0.01, 0.03, 0.00, 0.02]),
-    ),
-    (np.array([0.20]), np.array([0.03]), np.array([0.24]), np.array([0.02])),
-    (np.array([0.80, 0.70]), np.array([0.01, 0.04]), np.array([0.79, 0.60]), np.array([0.0, 0.05])),
+_SIGN_GRID = [
+    (np.array([0.01, 0.02, 0.005, 0.03, 0.01, 0.02, 0.004, 0.01, 0.02, 0.03]),),  # 10 of 10
+    (np.array([0.01, -0.02, 0.005, 0.03, 0.01, -0.02, 0.004, 0.01, 0.02, 0.03]),),  # 8 of 10
+    (np.array([-0.01, -0.02, 0.005, -0.03, 0.0, 0.02, -0.004, -0.01]),),  # a tie is dropped
+    (np.array([0.2, -0.1, 0.3]),),
+    (np.array([0.0, 0.0, 0.0]),),  # no evidence either way: p = 1
 ]
 
 
-def within_noise(answer):
-    """Exercise 6.2: True where the ranges mean +- std of two losses overlap."""
+def _sign_test(differences):
+    nonzero = differences[differences != 0]
+    if nonzero.size == 0:
+        return 1.0
+    return stats.binomtest(int((nonzero > 0).sum()), nonzero.size).pvalue
+
+
+def sign_test_p(answer):
+    """Exercise 6.2: the two-sided sign-test p-value of paired per-seed differences."""
     core.function_on_grid(
         "Exercise 6.2",
         answer,
-        lambda mean_a, std_a, mean_b, std_b: np.abs(mean_a - mean_b) <= std_a + std_b,
-        _NOISE_GRID,
-        "the intervals [mean_a - std_a, mean_a + std_a] and [mean_b - std_b, mean_b + std_b] "
-        "overlap when the gap between the means is at most the sum of the two stds; work "
-        "elementwise so that arrays of losses give arrays of booleans.",
+        _sign_test,
+        _SIGN_GRID,
+        "drop the ties (differences of exactly 0), count the wins k among the n left; under "
+        "'no effect' k ~ Binomial(n, 1/2), and the two-sided p-value is "
+        "min(1, 2 * P(K <= min(k, n - k))), which is scipy.stats.binom.cdf(min(k, n - k), n, "
+        "0.5) doubled; with no differences left, p = 1.",
     )
 
 
