@@ -35,7 +35,7 @@ Importing this file runs nothing: notebook 06 imports it to train one arm live.
 import focal  # first: sets TensorFlow's environment
 from focal import weights
 from focal.data import load_study_digits
-from focal.metrics import expected_calibration_error, fit_temperature
+from focal.metrics import expected_calibration_error, fit_temperature, reliability_bins
 from focal.models import small_cnn
 from focal.original import focal_loss as original_focal_loss
 
@@ -53,8 +53,7 @@ import numpy as np
 import scipy
 import sklearn
 from scipy import special, stats
-from sklearn.calibration import calibration_curve
-from sklearn.metrics import average_precision_score, precision_recall_curve
+from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "results" / "focal_study_runs.jsonl"
@@ -229,11 +228,6 @@ def tuned_thresholds(y_val, val_logits):
     return np.array(thresholds)
 
 
-def f1_per_class(y, predicted):
-    true_positive = (predicted & (y == 1)).sum(axis=0)
-    return 2 * true_positive / np.maximum(predicted.sum(axis=0) + (y == 1).sum(axis=0), 1)
-
-
 def rare_classes(data, k):
     """The k classes with the fewest positive training labels, rarest first."""
     return np.argsort(weights.counts_from_labels(data.y_train), kind="stable")[:k]
@@ -243,7 +237,7 @@ def evaluate(data, val_logits, test_logits, config=CONFIG):
     """Every test number of one run; validation picks thresholds and temperature only."""
     per_class = average_precision_score(data.y_test, test_logits, average=None)
     thresholds = tuned_thresholds(data.y_val, val_logits)
-    f1 = f1_per_class(data.y_test, test_logits >= thresholds)
+    f1 = f1_score(data.y_test, test_logits >= thresholds, average=None, zero_division=0)
     temperature = fit_temperature(val_logits, data.y_val)
     before = special.expit(test_logits)
     after = special.expit(test_logits / temperature)
@@ -402,8 +396,7 @@ def _cached_logits(arm, draw, seed, lr):
 
 def _bootstrap_arm(task):
     """Per-class AP of every seed's run on each bootstrap resample: (resamples, seeds, C)."""
-    (arm, draw, lr, seeds), indices = task
-    y = load_data(draw).y_test
+    (arm, draw, lr, seeds), y, indices = task
     out = np.empty((len(indices), len(seeds), y.shape[1]))
     for j, seed in enumerate(seeds):
         logits = _cached_logits(arm, draw, seed, lr)
@@ -427,20 +420,17 @@ def paired_statistics(differences):
     }
 
 
-def reliability(arm, run, config=CONFIG):
+def reliability(arm, run, y_test, config=CONFIG):
     """Reliability-diagram bins of one run's test probabilities, before and after scaling."""
-    y = np.ravel(load_data(run["draw"], config).y_test)
-    logits = np.ravel(_cached_logits(arm, run["draw"], run["seed"], run["learning_rate"]))
-    edges = np.linspace(0.0, 1.0, config["ece_bins"] + 1)
+    logits = _cached_logits(arm, run["draw"], run["seed"], run["learning_rate"])
     out = {}
     for name, temperature in (("before", 1.0), ("after", run["temperature"])):
         p = special.expit(logits / temperature)
-        fraction, mean_p = calibration_curve(y, p, n_bins=config["ece_bins"])
-        counts = np.bincount(np.searchsorted(edges[1:-1], p), minlength=config["ece_bins"])
+        fraction, mean_p, counts = reliability_bins(y_test, p, config["ece_bins"])
         out[name] = {
             "fraction_positive": fraction.tolist(),
             "mean_probability": mean_p.tolist(),
-            "count": counts[counts > 0].tolist(),
+            "count": counts.tolist(),
         }
     return out
 
@@ -448,7 +438,8 @@ def reliability(arm, run, config=CONFIG):
 def analyse(runs, choices, best, pool, config=CONFIG):
     """Per arm and draw: means, paired differences against BCE, tests, bootstrap CIs."""
     labels = arm_labels()
-    rare = {d: rare_classes(load_data(d, config), config["rare_k"]) for d in config["draws"]}
+    data = {d: load_data(d, config) for d in config["draws"]}
+    rare = {d: rare_classes(data[d], config["rare_k"]) for d in config["draws"]}
     rng = np.random.default_rng(12345)
     n_test = config["data"]["n_test"]
     indices = [rng.integers(0, n_test, n_test) for _ in range(config["bootstrap_resamples"])]
@@ -457,7 +448,10 @@ def analyse(runs, choices, best, pool, config=CONFIG):
         config["draws"], (config["seeds"], config["replicate_seeds"]), strict=True
     ):
         arms = list(labels) if draw == config["draws"][0] else replicate_arms(best)
-        tasks = [((arm, draw, choices[arm]["learning_rate"], seeds), indices) for arm in arms]
+        y_test = data[draw].y_test
+        tasks = [
+            ((arm, draw, choices[arm]["learning_rate"], seeds), y_test, indices) for arm in arms
+        ]
         boot = dict(zip(arms, pool.map(_bootstrap_arm, tasks), strict=True))  # arm -> (B, S, C)
         bce = final_runs(runs, BCE, draw, choices[BCE]["learning_rate"], seeds)
         for arm in arms:
@@ -497,6 +491,7 @@ def analyse(runs, choices, best, pool, config=CONFIG):
             final_runs(
                 runs, arm, config["draws"][0], choices[arm]["learning_rate"], config["seeds"][:1]
             )[0],
+            data[config["draws"][0]].y_test,
             config,
         )
         for arm in labels

@@ -88,12 +88,6 @@ def _draw_images(rng, labels, images_by_class):
     return canvas[..., None]
 
 
-def _check_sizes(**sizes):
-    for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-
-
 def _checked_prior(imbalance, head):
     prior = class_prior(imbalance, head)
     # Every image needs a digit, so empty draws are redrawn: 1 / P(non-empty) draws per image.
@@ -106,7 +100,7 @@ def _checked_prior(imbalance, head):
     return prior
 
 
-def _handwriting_pools(rng, fractions):
+def handwriting_pools(rng, fractions):
     """Split sklearn's digits into disjoint pools (one per fraction), each indexed by class."""
     digits = load_digits()
     pixels = (digits.images / 16.0).astype(np.float32)
@@ -132,10 +126,11 @@ def load_multilabel_digits(n_train=4000, n_test=2000, imbalance=100.0, head=0.5,
         head: q_0, the probability that the most frequent class appears (in (0, 1]).
         seed: seed of the NumPy generator.
     """
-    _check_sizes(n_train=n_train, n_test=n_test)
+    for name, value in (("n_train", n_train), ("n_test", n_test)):
+        validation.integer(name, value)
     prior = _checked_prior(imbalance, head)
     rng = np.random.default_rng(seed)
-    pools = _handwriting_pools(rng, (0.5, 0.5))
+    pools = handwriting_pools(rng, (0.5, 0.5))
     splits = _split(rng, n_train, prior, pools[0]) + _split(rng, n_test, prior, pools[1])
     return MultiLabelDigits(*splits, class_prior=prior)
 
@@ -155,14 +150,15 @@ def load_study_digits(
         eval_prior: q of every class in validation and test, in (0, 1].
         seed: seed of the NumPy generator (a new seed is a new draw of the whole data set).
     """
-    _check_sizes(n_train=n_train, n_val=n_val, n_test=n_test)
+    for name, value in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
+        validation.integer(name, value)
     prior = _checked_prior(imbalance, head)
     eval_prior = validation.number("eval_prior", eval_prior, 0.0, 1.0)
     if eval_prior == 0.0:
         raise ValueError("`eval_prior` must be > 0, got 0.0.")
     balanced = np.full(NUM_CLASSES, eval_prior)
     rng = np.random.default_rng(seed)
-    train_pool, val_pool, test_pool = _handwriting_pools(rng, (0.5, 0.25, 0.25))
+    train_pool, val_pool, test_pool = handwriting_pools(rng, (0.5, 0.25, 0.25))
     splits = (
         _split(rng, n_train, prior, train_pool)
         + _split(rng, n_val, balanced, val_pool)

@@ -30,9 +30,8 @@ def anchors(image_size=128, stride=8, sizes=(16.0, 24.0, 32.0), ratios=(0.5, 1.0
     >>> anchors(image_size=16, stride=8, sizes=(8.0,), ratios=(1.0,)).tolist()
     [[0.0, 0.0, 8.0, 8.0], [8.0, 0.0, 16.0, 8.0], [0.0, 8.0, 8.0, 16.0], [8.0, 8.0, 16.0, 16.0]]
     """
-    for name, value in (("image_size", image_size), ("stride", stride)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
+    image_size = validation.integer("image_size", image_size)
+    stride = validation.integer("stride", stride)
     if image_size % stride:
         raise ValueError(
             f"`image_size`={image_size} must be a multiple of `stride`={stride}, so that "
@@ -97,10 +96,7 @@ def assign(anchor_boxes, gt_boxes, gt_labels, num_classes, positive=0.5, negativ
     """
     anchor_boxes = _checked_boxes("anchor_boxes", anchor_boxes)
     gt_labels = np.asarray(gt_labels)
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise ValueError(f"`num_classes` must be a positive integer, got {num_classes!r}.")
-    if num_classes < 1:
-        raise ValueError(f"`num_classes` must be a positive integer, got {num_classes!r}.")
+    num_classes = validation.integer("num_classes", num_classes)
     positive = validation.number("positive", positive, 0.0, 1.0)
     negative = validation.number("negative", negative, 0.0, 1.0)
     if negative > positive:

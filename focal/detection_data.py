@@ -9,7 +9,7 @@ digits, and their clutter, from disjoint parts (50 / 25 / 25 %) of the handwriti
 """
 
 from focal import validation
-from focal.data import NUM_CLASSES, _handwriting_pools
+from focal.data import NUM_CLASSES, handwriting_pools
 from focal.detection import box_iou
 
 from dataclasses import dataclass
@@ -101,16 +101,14 @@ def load_detection_digits(
         ("image_size", image_size),
         ("max_objects", max_objects),
     ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"`{name}` must be a positive integer, got {value!r}.")
-    if isinstance(clutter, bool) or not isinstance(clutter, (int, np.integer)) or clutter < 0:
-        raise ValueError(f"`clutter` must be a non-negative integer, got {clutter!r}.")
+        validation.integer(name, value)
+    validation.integer("clutter", clutter, low=0)
     sizes = validation.vector("digit_sizes", digit_sizes, 8.0, image_size)
     if len(sizes) != 2 or sizes[0] > sizes[1]:
         raise ValueError(f"`digit_sizes` must be (low, high) with low <= high, got {digit_sizes}.")
     noise = validation.number("noise", noise, 0.0, 1.0)
     rng = np.random.default_rng(seed)
-    pools = _handwriting_pools(rng, (0.5, 0.25, 0.25))
+    pools = handwriting_pools(rng, (0.5, 0.25, 0.25))
     sizes = (int(sizes[0]), int(sizes[1]))
     return tuple(
         _draw_split(rng, n, pool, image_size, sizes, max_objects, clutter, noise)

@@ -5,15 +5,14 @@ from scipy import optimize
 from sklearn.calibration import calibration_curve
 
 
-def expected_calibration_error(y_true, y_prob, n_bins=15):
-    """ECE of Guo et al. (2017), eq. (3): sum_b (n_b / n) |accuracy_b - confidence_b|.
+def reliability_bins(y_true, y_prob, n_bins=15):
+    """The non-empty bins of equal width of a reliability diagram, over all (example, class)
+    pairs: (fraction of positives, mean probability, number of pairs), one entry per bin.
 
-    Each (example, class) pair is one binary prediction. ``calibration_curve`` gives, for each
-    non-empty bin of equal width, the fraction of positives and the mean probability; the bin
-    sizes n_b come from the same bin edges.
+    ``calibration_curve`` gives the first two; the sizes come from the same bin edges.
 
-    >>> round(expected_calibration_error([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9], n_bins=2), 4)
-    0.225
+    >>> [v.tolist() for v in reliability_bins([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9], n_bins=2)]
+    [[0.0, 1.0], [0.2, 0.75], [2, 2]]
     """
     y_true = np.ravel(y_true)
     y_prob = np.ravel(y_prob)
@@ -22,8 +21,19 @@ def expected_calibration_error(y_true, y_prob, n_bins=15):
     )
     edges = np.linspace(0.0, 1.0, n_bins + 1)
     sizes = np.bincount(np.searchsorted(edges[1:-1], y_prob), minlength=n_bins)
-    sizes = sizes[sizes > 0]
-    return float(np.sum(sizes / y_true.size * np.abs(fraction_positive - mean_probability)))
+    return fraction_positive, mean_probability, sizes[sizes > 0]
+
+
+def expected_calibration_error(y_true, y_prob, n_bins=15):
+    """ECE of Guo et al. (2017), eq. (3): sum_b (n_b / n) |accuracy_b - confidence_b|.
+
+    Each (example, class) pair is one binary prediction, binned by ``reliability_bins``.
+
+    >>> round(expected_calibration_error([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9], n_bins=2), 4)
+    0.225
+    """
+    fraction_positive, mean_probability, sizes = reliability_bins(y_true, y_prob, n_bins)
+    return float(np.sum(sizes / sizes.sum() * np.abs(fraction_positive - mean_probability)))
 
 
 def fit_temperature(logits, y_true):

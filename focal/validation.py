@@ -24,6 +24,19 @@ def number(name, value, low=None, high=None, *, high_open=False):
     return value
 
 
+def integer(name, value, low=1):
+    """Return ``value`` as an int after checking it is an integer (not a bool) >= ``low``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise ValueError(f"`{name}` must be {_integer_kind(low)}, got {value!r}.")
+    if value < low:
+        raise ValueError(f"`{name}` must be {_integer_kind(low)}, got {value!r}.")
+    return int(value)
+
+
+def _integer_kind(low):
+    return {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"an integer >= {low}")
+
+
 def flag(name, value):
     """Return ``value`` after checking it is a bool (not a truthy string or number)."""
     if not isinstance(value, (bool, np.bool_)):

@@ -27,15 +27,6 @@ def test_thresholds_maximise_validation_f1():
         assert f1_score(y[:, c], logits[:, c] >= thresholds[c]) == pytest.approx(best)
 
 
-def test_f1_per_class_matches_sklearn():
-    rng = np.random.default_rng(2)
-    y = (rng.random((200, 5)) < 0.2).astype(float)
-    predicted = rng.random((200, 5)) < 0.3
-    predicted[:, 4] = False  # a class never predicted: F1 = 0, as sklearn's zero_division=0
-    expected = f1_score(y, predicted, average=None, zero_division=0)
-    np.testing.assert_allclose(study.f1_per_class(y, predicted), expected)
-
-
 def test_paired_statistics_exact_values():
     all_wins = study.paired_statistics(np.linspace(0.01, 0.1, 10))
     assert all_wins["wins"] == 10 and all_wins["losses"] == 0
