@@ -39,21 +39,23 @@ from focal.metrics import expected_calibration_error, fit_temperature, reliabili
 from focal.models import small_cnn
 from focal.original import focal_loss as original_focal_loss
 
-import argparse
 import json
 import multiprocessing
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
-import scipy
-import sklearn
 from scipy import special, stats
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from study_runs import (  # shared with detection_study
+    provenance,
+    run_logged,
+    workers_from_command_line,
+)
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "results" / "focal_study_runs.jsonl"
@@ -359,28 +361,16 @@ def _worker(task):
 
 def run_all(tasks, pool, done, log):
     """Run the tasks not yet in ``done``; append each record to ``log`` as it finishes."""
-    todo = [t for t in tasks if run_key(*t[:4]) not in done]
-    if not todo:
-        return
-    start = time.perf_counter()
-    with log.open("a") as out:
-        for i, record in enumerate(pool.imap_unordered(_worker, todo), 1):
-            out.write(json.dumps(record) + "\n")
-            out.flush()
-            done[
-                run_key(record["arm"], record["draw"], record["seed"], record["learning_rate"])
-            ] = record
-            elapsed = time.perf_counter() - start
-            eta = elapsed / i * (len(todo) - i)
-            bar = "#" * int(30 * i / len(todo))
-            print(
-                f"\r[{bar:<30}] {i}/{len(todo)} runs, {elapsed / 60:.1f} min, "
-                f"ETA {eta / 60:.1f} min  ({record['arm']} seed {record['seed']} "
-                f"val AP {record['val_macro_ap']:.3f})",
-                end="",
-                flush=True,
-            )
-    print()
+    run_logged(
+        tasks,
+        pool,
+        _worker,
+        log,
+        done,
+        task_key=lambda t: run_key(*t[:4]),
+        record_key=lambda r: run_key(r["arm"], r["draw"], r["seed"], r["learning_rate"]),
+        describe=lambda r: f"{r['arm']} seed {r['seed']} val AP {r['val_macro_ap']:.3f}",
+    )
 
 
 # ----- analysis -------------------------------------------------------------------------------
@@ -499,18 +489,6 @@ def analyse(runs, choices, best, pool, config=CONFIG):
     return summary
 
 
-def versions():
-    return {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__,
-        "tensorflow": __import__("tensorflow").__version__,
-        "keras": keras.__version__,
-        "focal": focal.__version__,
-    }
-
-
 def tuning_tasks(arms, best, config=CONFIG):
     """(arm, draw, seed, learning rate, best) for every arm x learning rate x tuning seed."""
     draw = config["draws"][0]
@@ -523,16 +501,14 @@ def tuning_tasks(arms, best, config=CONFIG):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
-    args = parser.parse_args()
+    workers = workers_from_command_line(__doc__.splitlines()[0])
     config = CONFIG
     RUNS.parent.mkdir(parents=True, exist_ok=True)
     runs = read_runs()
     tune_draw, replicate_draw = config["draws"]
     start = time.perf_counter()
     context = multiprocessing.get_context("spawn")
-    with context.Pool(args.workers, initializer=single_thread) as pool:
+    with context.Pool(workers, initializer=single_thread) as pool:
         first = [*(grid_key(g, a) for g in GAMMAS for a in ALPHAS), *STANDALONE]
         lrs = len(config["learning_rates"])
         print(f"1/4 tuning {len(first)} arms x {lrs} learning rates", flush=True)
@@ -575,12 +551,7 @@ def main():
         "choices": choices,
         "summary": summary,
         "total_seconds_this_invocation": time.perf_counter() - start,
-        "versions": versions(),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "workers": args.workers,
-            "platform": platform.platform(),
-        },
+        **provenance(workers),
     }
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {RESULTS}", file=sys.stderr)

@@ -135,3 +135,13 @@ def test_bad_assignment_arguments_raise(kwargs, match):
 def test_bad_anchor_arguments_raise(kwargs, match):
     with pytest.raises(ValueError, match=match):
         detection.anchors(**kwargs)
+
+
+def test_iou_matches_pycocotools():
+    from pycocotools import mask
+
+    rng = np.random.default_rng(7)
+    a, b = random_boxes(rng, 20), random_boxes(rng, 15)
+    xywh = lambda boxes: np.concatenate([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]], axis=1)  # noqa: E731
+    expected = mask.iou(xywh(a), xywh(b), np.zeros(len(b), dtype=np.uint8))
+    np.testing.assert_allclose(detection.box_iou(a, b), expected, rtol=1e-9, atol=1e-12)

@@ -1,0 +1,475 @@
+"""Dense detection in miniature: focal loss against cross-entropy, OHEM and no prior init.
+
+Every run trains ``focal.detection_model.tiny_retina`` (one level at stride 8, 9 anchors per
+position, no box regression) on ``focal.detection_data.load_detection_digits`` canvases with
+``AnchorFocalLoss``: the loss summed over every counted (anchor, class) pair, divided by the
+number of positive anchors. Only the loss (or the initial bias, or the optimiser) changes
+between arms; a seed fixes the initial weights and the batch order, so arms are paired by seed.
+
+Arms, in the order the script runs them:
+
+1. **Table 1a/1b in miniature**: CE (gamma 0) at alpha .25 / .5 / .75 and FL at
+   gamma .5 / 1 / 2 / 5 x alpha .25 / .5, ``seeds`` each. Adam at a constant learning rate;
+   validation anchor AP after every epoch (the curves); validation and test scored in full
+   (anchor AP, COCO AP@[.5:.95] and AP@.5 at two NMS thresholds) after each epoch of
+   ``budgets``: the short budget is the long run's state at that epoch.
+2. **OHEM** (Table 1d): CE on each image's ``ohem`` hardest anchors, with a 1:3
+   positive:negative ratio and without one.
+3. **No prior init**: CE alpha .75 and FL gamma 2 alpha .25 with a zero output bias under
+   Adam; and the first ``sgd_steps`` steps of SGD (momentum .9, lr .01, as in the paper) with
+   and without the prior init, logging every step's loss.
+4. **More seeds** for the arms the validation split picks (best CE, best FL, OHEM).
+5. **Live**: the first ``live_epochs`` epochs of one run, which notebook 08 repeats live.
+
+Then the analysis: choices on validation (best alpha for CE, best (gamma, alpha) for FL, the
+NMS threshold), paired per-seed differences on test with t-intervals, and Figure 4 (the
+cumulative loss of positives and negatives under gamma 0 / .5 / 1 / 2 on one FL model's
+test outputs).
+
+Runs are appended to ``results/detection_study_runs.jsonl`` as they finish (a restart skips
+them); the analysis goes to ``results/detection_study.json``; notebook 08 reads both.
+
+    python benchmarks/detection_study.py [--workers 2]
+"""
+
+import focal  # noqa: F401  (first: sets TensorFlow's environment)
+from focal import detection
+from focal.detection_data import load_detection_digits
+from focal.detection_eval import anchor_ap, coco_ap, detect
+from focal.detection_model import AnchorFocalLoss, encode, tiny_retina
+from focal.losses import sigmoid_focal_crossentropy
+
+import json
+import multiprocessing
+import sys
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+from scipy import stats
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from focal_study import single_thread  # shared with the other study
+from study_runs import provenance, run_logged, workers_from_command_line
+
+HERE = Path(__file__).resolve().parent
+RUNS = HERE / "results" / "detection_study_runs.jsonl"
+RESULTS = HERE / "results" / "detection_study.json"
+EXAMPLES = HERE / "results" / "detection_examples.npy"  # a few test images' logits, for pictures
+CACHE = HERE.parent / ".cache" / "detection_study"
+
+CONFIG = {
+    "data": {"n_train": 2000, "n_val": 500, "n_test": 1000, "image_size": 96, "seed": 0},
+    "anchors": {"stride": 8, "sizes": [16.0, 24.0, 32.0], "ratios": [0.5, 1.0, 2.0]},
+    "model": {"width": 16},
+    "prior": 0.01,
+    "learning_rate": 1e-3,  # Adam, constant: the short budget is the long run stopped early
+    "batch_size": 16,
+    "epochs": 16,
+    "budgets": [4, 16],
+    "seeds": [0, 1, 2],
+    "more_seeds": [3, 4],
+    "ce_alphas": [0.25, 0.5, 0.75],
+    "fl_gammas": [0.5, 1.0, 2.0, 5.0],
+    "fl_alphas": [0.25, 0.5],
+    "ohem": 128,
+    "ohem_ratio": 3.0,
+    "ohem_alpha": 0.5,  # plain CE (alpha .5 halves both sides): OHEM's sampling balances
+    "no_prior_arms": {"ce": [0.0, 0.75], "fl": [2.0, 0.25]},  # (gamma, alpha)
+    "sgd": {"learning_rate": 0.01, "momentum": 0.9, "steps": 300},
+    "detect": {"score": 0.05, "pre_nms": 1000, "max_detections": 100},
+    "nms_thresholds": [0.3, 0.5],
+    "figure4_gammas": [0.0, 0.5, 1.0, 2.0],
+    "figure4_arm": "fl_g2_a0.25",
+    "live": {"arm": "fl_g2_a0.25", "seed": 0, "epochs": 2},
+    "examples": 6,  # test images whose final logits (figure4_arm, seed 0) are stored
+}
+
+
+def grid_arm(gamma, alpha):
+    return f"ce_a{alpha:g}" if gamma == 0 else f"fl_g{gamma:g}_a{alpha:g}"
+
+
+def grid_arms(config=CONFIG):
+    ce = [grid_arm(0.0, a) for a in config["ce_alphas"]]
+    fl = [grid_arm(g, a) for g in config["fl_gammas"] for a in config["fl_alphas"]]
+    return ce, fl
+
+
+def arm_spec(arm, config=CONFIG):
+    """Loss arguments, prior and optimiser of an arm, from its name."""
+    spec = {"prior": config["prior"], "optimizer": "adam", "loss": {}}
+    if arm.startswith("ohem"):
+        ratio = config["ohem_ratio"] if arm == "ohem_1to3" else None
+        spec["loss"] = {
+            "gamma": 0.0,
+            "alpha": config["ohem_alpha"],
+            "ohem": config["ohem"],
+            "ohem_ratio": ratio,
+        }
+        return spec
+    parts = arm.split("_")
+    if parts[0] in ("noprior", "sgd"):
+        gamma, alpha = config["no_prior_arms"][parts[1]]
+        spec["loss"] = {"gamma": gamma, "alpha": alpha}
+        if parts[0] == "noprior" or parts[-1] == "zero":
+            spec["prior"] = None
+        if parts[0] == "sgd":
+            spec["optimizer"] = "sgd"
+        return spec
+    gamma = float(parts[1][1:]) if parts[0] == "fl" else 0.0
+    spec["loss"] = {"gamma": gamma, "alpha": float(parts[-1][1:])}
+    return spec
+
+
+def load_data(config=CONFIG):
+    """Splits, anchors and encoded targets (train, val, test)."""
+    splits = load_detection_digits(**config["data"])
+    boxes = detection.anchors(config["data"]["image_size"], **config["anchors"])
+    encoded = [encode(split, boxes, 10) for split in splits]
+    return splits, boxes, encoded
+
+
+def logits_of(model, images):
+    return keras.ops.convert_to_numpy(model.predict(images, batch_size=100, verbose=0))
+
+
+def score_split(logits, split, encoded, boxes, config=CONFIG):
+    """Anchor AP and COCO AP / AP50 at every NMS threshold, for one split."""
+    out = {"anchor_ap": anchor_ap(logits, encoded)}
+    for threshold in config["nms_thresholds"]:
+        found = detect(logits, boxes, nms_threshold=threshold, **config["detect"])
+        ap = coco_ap(found, split.boxes, split.labels)
+        out[f"ap_nms{threshold:g}"] = ap["ap"]
+        out[f"ap50_nms{threshold:g}"] = ap["ap50"]
+    return out
+
+
+class Tracker(keras.callbacks.Callback):
+    """Per-epoch validation anchor AP; full scores at the budgets; per-step loss (first steps)."""
+
+    def __init__(self, data, budgets, step_losses=0):
+        super().__init__()
+        self.data, self.budgets, self.step_losses = data, budgets, step_losses
+        self.curve, self.scores, self.steps = [], {}, []
+        self._mean, self._seen = 0.0, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        # logs["loss"] is the epoch's running mean over equal batches: undo the averaging.
+        if len(self.steps) < self.step_losses:
+            mean = float(logs["loss"])
+            self.steps.append(mean * (batch + 1) - self._mean * batch)
+            self._mean = mean
+
+    def on_epoch_end(self, epoch, logs=None):
+        (_, val, test), boxes, (_, val_y, test_y) = self.data
+        val_logits = logits_of(self.model, val.images)
+        if not np.all(np.isfinite(val_logits)):
+            self.curve.append(None)
+            self.model.stop_training = True
+            return
+        self.curve.append(anchor_ap(val_logits, val_y))
+        if epoch + 1 in self.budgets:
+            test_logits = logits_of(self.model, test.images)
+            self.scores[epoch + 1] = {
+                "val": score_split(val_logits, val, val_y, boxes),
+                "test": score_split(test_logits, test, test_y, boxes),
+            }
+            self.test_logits = test_logits
+
+
+def make_model(arm, seed, config=CONFIG):
+    spec = arm_spec(arm, config)
+    model = tiny_retina(
+        config["data"]["image_size"], prior=spec["prior"], seed=seed, **config["model"]
+    )
+    if spec["optimizer"] == "sgd":
+        optimizer = keras.optimizers.SGD(
+            config["sgd"]["learning_rate"], momentum=config["sgd"]["momentum"]
+        )
+    else:
+        optimizer = keras.optimizers.Adam(config["learning_rate"])
+    model.compile(optimizer=optimizer, loss=AnchorFocalLoss(**spec["loss"]))
+    return model
+
+
+def train_run(arm, seed, data, epochs=None, config=CONFIG):
+    """Train one run; returns (record, final test logits). Seed: weights and batch order."""
+    sgd = arm.startswith("sgd")
+    if epochs is None:
+        steps_per_epoch = -(-config["data"]["n_train"] // config["batch_size"])
+        epochs = -(-config["sgd"]["steps"] // steps_per_epoch) if sgd else config["epochs"]
+    keras.utils.set_random_seed(seed)
+    model = make_model(arm, seed, config)
+    budgets = [] if sgd else config["budgets"]
+    tracker = Tracker(data, budgets, config["sgd"]["steps"] if sgd else 0)
+    start = time.perf_counter()
+    history = model.fit(
+        data[0][0].images,
+        data[2][0],
+        epochs=epochs,
+        batch_size=config["batch_size"],
+        shuffle=True,
+        callbacks=[tracker],
+        verbose=0,
+    )
+    record = {
+        "arm": arm,
+        "seed": seed,
+        "spec": arm_spec(arm, config),
+        "epochs_run": len(tracker.curve),
+        "val_curve": tracker.curve,
+        "train_loss": [float(v) for v in history.history["loss"]],
+        "step_loss": tracker.steps,
+        "budgets": {str(k): v for k, v in tracker.scores.items()},
+        "seconds": time.perf_counter() - start,
+    }
+    return record, getattr(tracker, "test_logits", None)
+
+
+def run_key(arm, seed):
+    return f"{arm}|{seed}"
+
+
+_DATA = []
+
+
+def _worker(task):
+    arm, seed, epochs = task
+    if not _DATA:
+        _DATA.append(load_data())
+    record, test_logits = train_run(arm, seed, _DATA[0], epochs)
+    record["live"] = epochs is not None
+    if test_logits is not None and arm == CONFIG["figure4_arm"]:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        np.save(CACHE / f"{arm}_{seed}.npy", test_logits)
+    return record
+
+
+def _key_of(task_or_record):
+    if isinstance(task_or_record, dict):
+        arm, seed = task_or_record["arm"], task_or_record["seed"]
+        return run_key(arm + ("|live" if task_or_record.get("live") else ""), seed)
+    arm, seed, epochs = task_or_record
+    return run_key(arm + ("|live" if epochs is not None else ""), seed)
+
+
+def _describe(record):
+    scores = [v for v in record["val_curve"] if v is not None]
+    last = f"{scores[-1]:.3f}" if scores else "nan"
+    return f"{record['arm']} seed {record['seed']}: val anchor AP {last}"
+
+
+def run_all(tasks, pool, done, log):
+    """Run the tasks not in ``done``; append each record to ``log`` as it finishes."""
+    run_logged(tasks, pool, _worker, log, done, _key_of, _key_of, _describe)
+
+
+def read_all(path=RUNS):
+    """Every record by ``_key_of`` (live runs apart from full ones)."""
+    if not path.exists():
+        return {}
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {_key_of(r): r for r in records}
+
+
+# ----- analysis --------------------------------------------------------------------------
+
+
+def mean_val(runs, arm, seeds, metric="anchor_ap", budget=None, config=CONFIG):
+    budget = str(budget or config["budgets"][-1])
+    return float(np.mean([runs[run_key(arm, s)]["budgets"][budget]["val"][metric] for s in seeds]))
+
+
+def choices(runs, config=CONFIG):
+    """Every choice, made on validation (mean over the seeds) at the long budget.
+
+    The criterion, fixed before any run, is validation anchor AP (the classifier's own
+    score); ``by_ap50`` records what validation AP50 would have chosen, as a secondary view.
+    """
+    ce, fl = grid_arms(config)
+    seeds = config["seeds"]
+    nms = max(
+        config["nms_thresholds"],
+        key=lambda t: np.mean([mean_val(runs, a, seeds, f"ap_nms{t:g}") for a in (*ce, *fl)]),
+    )
+    ap50 = f"ap50_nms{nms:g}"
+    return {
+        "best_ce": max(ce, key=lambda a: mean_val(runs, a, seeds)),
+        "best_fl": max(fl, key=lambda a: mean_val(runs, a, seeds)),
+        "nms_threshold": nms,
+        "by_ap50": {
+            "best_ce": max(ce, key=lambda a: mean_val(runs, a, seeds, ap50)),
+            "best_fl": max(fl, key=lambda a: mean_val(runs, a, seeds, ap50)),
+        },
+    }
+
+
+def paired(a, b):
+    """Paired differences b - a: mean, t-interval (95 %), paired t-test p, wins."""
+    d = np.asarray(b) - np.asarray(a)
+    n = len(d)
+    half = float(stats.t.ppf(0.975, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    p = float(stats.ttest_rel(b, a).pvalue) if n > 1 and d.std() > 0 else np.nan
+    return {
+        "mean": float(d.mean()),
+        "ci": [float(d.mean() - half), float(d.mean() + half)],
+        "p": p,
+        "wins": int((d > 0).sum()),
+        "n": n,
+    }
+
+
+def test_table(runs, arms, seeds, chosen, config=CONFIG):
+    """Per arm and budget: test numbers per seed (anchor AP, COCO AP, AP50 at the chosen NMS)."""
+    t = chosen["nms_threshold"]
+    metrics = {"anchor_ap": "anchor_ap", "ap": f"ap_nms{t:g}", "ap50": f"ap50_nms{t:g}"}
+    table = {}
+    for arm in arms:
+        table[arm] = {}
+        for budget in config["budgets"]:
+            per_seed = [runs[run_key(arm, s)]["budgets"][str(budget)] for s in seeds]
+            table[arm][str(budget)] = {
+                name: [r["test"][key] for r in per_seed] for name, key in metrics.items()
+            } | {f"val_{name}": [r["val"][key] for r in per_seed] for name, key in metrics.items()}
+    return table
+
+
+def figure4(config=CONFIG):
+    """Cumulative normalised loss of positive and negative pairs for each gamma, on the
+    test outputs of one converged FL model (``figure4_arm``, seed 0)."""
+    _, _, encoded = load_data(config)
+    logits = np.load(CACHE / f"{config['figure4_arm']}_0.npy").astype(np.float64)
+    np.save(EXAMPLES, logits[: config["examples"]].astype(np.float32))
+    targets, counted = encoded[2][..., :-1], encoded[2][..., -1] > 0
+    x, y = logits[counted].ravel(), targets[counted].ravel()
+    fractions = np.unique(np.concatenate([np.geomspace(1e-6, 1, 400), [1.0]]))
+    out = {"fractions": fractions.tolist(), "gammas": {}}
+    for gamma in config["figure4_gammas"]:
+        loss = keras.ops.convert_to_numpy(
+            sigmoid_focal_crossentropy(y[:, None], x[:, None], gamma=gamma, from_logits=True)
+        ).astype(np.float64)
+        entry = {}
+        for name, mask in (("positive", y == 1), ("negative", y == 0)):
+            part = np.sort(loss[mask])[::-1]  # hardest first
+            share = np.cumsum(part) / part.sum()
+            taking = np.clip(np.ceil(fractions * len(part)).astype(int) - 1, 0, len(part) - 1)
+            entry[name] = {
+                "count": int(mask.sum()),
+                "loss_of_hardest": share[taking].tolist(),
+                "share_for_90": float((np.searchsorted(share, 0.9) + 1) / len(part)),
+                "share_for_50": float((np.searchsorted(share, 0.5) + 1) / len(part)),
+            }
+        out["gammas"][f"{gamma:g}"] = entry
+    return out
+
+
+def analyse(runs, config=CONFIG):
+    ce, fl = grid_arms(config)
+    chosen = choices(runs, config)
+    seeds = config["seeds"]
+    main = [*ce, *fl, "ohem_1to3", "ohem_all", "noprior_ce", "noprior_fl"]
+    table = test_table(runs, main, seeds, chosen, config)
+    more = [chosen["best_ce"], chosen["best_fl"], "ohem_1to3", "ohem_all"]
+    all_seeds = [  # the extra seeds that have finished (phase 4 runs last)
+        s for s in (*seeds, *config["more_seeds"]) if all(run_key(a, s) in runs for a in more)
+    ]
+    table_more = test_table(runs, more, all_seeds, chosen, config)
+    long = str(config["budgets"][-1])
+    comparisons = {}
+    for budget in map(str, config["budgets"]):
+        for arm in [*fl, "ohem_1to3", "ohem_all"]:
+            comparisons[f"{arm}|{budget}"] = {
+                m: paired(table[chosen["best_ce"]][budget][m], table[arm][budget][m])
+                for m in ("anchor_ap", "ap", "ap50")
+            }
+    for arm in ("ohem_1to3", "ohem_all", chosen["best_ce"]):
+        comparisons[f"{chosen['best_fl']} vs {arm} ({len(all_seeds)} seeds)|{long}"] = {
+            m: paired(table_more[arm][long][m], table_more[chosen["best_fl"]][long][m])
+            for m in ("anchor_ap", "ap", "ap50")
+        }
+    alt = chosen["by_ap50"]
+    comparisons[f"by_ap50 {alt['best_fl']} vs {alt['best_ce']}|{long}"] = {
+        m: paired(table[alt["best_ce"]][long][m], table[alt["best_fl"]][long][m])
+        for m in ("anchor_ap", "ap", "ap50")
+    }
+    for name, arm in (("ce", "ce_a0.75"), ("fl", "fl_g2_a0.25")):
+        comparisons[f"noprior_{name} vs {arm}|{long}"] = {
+            m: paired(table[arm][long][m], table[f"noprior_{name}"][long][m])
+            for m in ("anchor_ap", "ap", "ap50")
+        }
+    sgd = {
+        arm: [runs[run_key(arm, s)]["step_loss"] for s in seeds]
+        for arm in ("sgd_ce_prior", "sgd_ce_zero", "sgd_fl_prior", "sgd_fl_zero")
+    }
+    return {
+        "choices": chosen,
+        "test": table,
+        "test_more_seeds": table_more,
+        "comparisons": comparisons,
+        "sgd_step_loss": sgd,
+        "figure4": figure4(config),
+    }
+
+
+def tasks_in_order(config=CONFIG, chosen=None):
+    ce, fl = grid_arms(config)
+    first = [(a, s, None) for s in config["seeds"] for a in (*ce, *fl)]
+    second = [(a, s, None) for s in config["seeds"] for a in ("ohem_1to3", "ohem_all")]
+    third = [
+        (f"{kind}_{name}_{prior}", s, None)
+        for s in config["seeds"]
+        for kind, name, prior in (
+            ("noprior", "ce", ""),
+            ("noprior", "fl", ""),
+            ("sgd", "ce", "prior"),
+            ("sgd", "ce", "zero"),
+            ("sgd", "fl", "prior"),
+            ("sgd", "fl", "zero"),
+        )
+    ]
+    third = [(a.rstrip("_"), s, e) for a, s, e in third]
+    live = [(config["live"]["arm"], config["live"]["seed"], config["live"]["epochs"])]
+    return first, second, third, live
+
+
+def main():
+    workers = workers_from_command_line(__doc__.splitlines()[0])
+    config = CONFIG
+    RUNS.parent.mkdir(parents=True, exist_ok=True)
+    runs = read_all()
+    start = time.perf_counter()
+    context = multiprocessing.get_context("spawn")
+    first, second, third, live = tasks_in_order(config)
+    with context.Pool(workers, initializer=single_thread) as pool:
+        print(f"1/5 CE and FL grid: {len(first)} runs", flush=True)
+        run_all(first, pool, runs, RUNS)
+        print(f"2/5 OHEM: {len(second)} runs", flush=True)
+        run_all(second, pool, runs, RUNS)
+        print(f"3/5 no prior init (Adam) and SGD's first steps: {len(third)} runs", flush=True)
+        run_all(third, pool, runs, RUNS)
+        chosen = choices(runs, config)
+        more = [chosen["best_ce"], chosen["best_fl"], "ohem_1to3", "ohem_all"]
+        print(f"4/5 more seeds for {more}", flush=True)
+        run_all([(a, s, None) for s in config["more_seeds"] for a in more], pool, runs, RUNS)
+        print("5/5 the live run's stored twin, then the analysis", flush=True)
+        run_all(live, pool, runs, RUNS)
+    results = {
+        "description": __doc__.splitlines()[0],
+        "command": "python benchmarks/detection_study.py",
+        "config": config,
+        "summary": analyse(runs, config),
+        "total_seconds_this_invocation": time.perf_counter() - start,
+        **provenance(
+            workers,
+            packages=("pycocotools",),
+            where="CPU (no GPU was lent to this task); one TensorFlow thread per run",
+        ),
+    }
+    RESULTS.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"wrote {RESULTS}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
