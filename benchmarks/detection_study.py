@@ -18,13 +18,14 @@ Arms, in the order the script runs them:
 3. **No prior init**: CE alpha .75 and FL gamma 2 alpha .25 with a zero output bias under
    Adam; and the first ``sgd_steps`` steps of SGD (momentum .9, lr .01, as in the paper) with
    and without the prior init, logging every step's loss.
-4. **More seeds** for the arms the validation split picks (best CE, best FL, OHEM).
-5. **Live**: the first ``live_epochs`` epochs of one run, which notebook 08 repeats live.
+4. **A longer budget**: ``extended["epochs"]`` epochs for the best CE arm and FL gamma 2,
+   alpha .25, to see where gamma 2 ends once converged (scored after 4, 16 and 32 epochs).
+5. **Live**: the first ``live["epochs"]`` epochs of one run, which notebook 08 repeats live.
 
 Then the analysis: choices on validation (best alpha for CE, best (gamma, alpha) for FL, the
 NMS threshold), paired per-seed differences on test with t-intervals, and Figure 4 (the
-cumulative loss of positives and negatives under gamma 0 / .5 / 1 / 2 on one FL model's
-test outputs).
+cumulative loss of positives and negatives under gamma 0 / .5 / 1 / 2 on the test outputs of
+the FL gamma 2 model trained longest).
 
 Runs are appended to ``results/detection_study_runs.jsonl`` as they finish (a restart skips
 them); the analysis goes to ``results/detection_study.json``; notebook 08 reads both.
@@ -69,7 +70,9 @@ CONFIG = {
     "epochs": 16,
     "budgets": [4, 16],
     "seeds": [0, 1, 2],
-    "more_seeds": [3, 4],
+    # The long budget: CE at the alpha validation chose, against the paper's gamma 2 (still
+    # rising at 16 epochs), fixed after the grid's 33 runs and before these started.
+    "extended": {"epochs": 32, "arms": ["ce_a0.75", "fl_g2_a0.25"]},
     "ce_alphas": [0.25, 0.5, 0.75],
     "fl_gammas": [0.5, 1.0, 2.0, 5.0],
     "fl_alphas": [0.25, 0.5],
@@ -81,7 +84,7 @@ CONFIG = {
     "detect": {"score": 0.05, "pre_nms": 1000, "max_detections": 100},
     "nms_thresholds": [0.3, 0.5],
     "figure4_gammas": [0.0, 0.5, 1.0, 2.0],
-    "figure4_arm": "fl_g2_a0.25",
+    "figure4_arm": "fl_g2_a0.25",  # its extended run (32 epochs), seed 0
     "live": {"arm": "fl_g2_a0.25", "seed": 0, "epochs": 2},
     "examples": 6,  # test images whose final logits (figure4_arm, seed 0) are stored
 }
@@ -149,9 +152,10 @@ def score_split(logits, split, encoded, boxes, config=CONFIG):
 class Tracker(keras.callbacks.Callback):
     """Per-epoch validation anchor AP; full scores at the budgets; per-step loss (first steps)."""
 
-    def __init__(self, data, budgets, step_losses=0):
+    def __init__(self, data, budgets, step_losses=0, validate=True):
         super().__init__()
         self.data, self.budgets, self.step_losses = data, budgets, step_losses
+        self.validate = validate
         self.curve, self.scores, self.steps = [], {}, []
         self._mean, self._seen = 0.0, 0
 
@@ -163,6 +167,8 @@ class Tracker(keras.callbacks.Callback):
             self._mean = mean
 
     def on_epoch_end(self, epoch, logs=None):
+        if not self.validate:
+            return
         (_, val, test), boxes, (_, val_y, test_y) = self.data
         val_logits = logits_of(self.model, val.images)
         if not np.all(np.isfinite(val_logits)):
@@ -194,16 +200,20 @@ def make_model(arm, seed, config=CONFIG):
     return model
 
 
-def train_run(arm, seed, data, epochs=None, config=CONFIG):
-    """Train one run; returns (record, final test logits). Seed: weights and batch order."""
+def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
+    """Train one run; returns (record, final test logits). Seed: weights and batch order.
+
+    ``validate=False`` skips the scoring after each epoch (notebook 08's live run, to stay
+    within Binder's memory); training itself is the same.
+    """
     sgd = arm.startswith("sgd")
     if epochs is None:
         steps_per_epoch = -(-config["data"]["n_train"] // config["batch_size"])
         epochs = -(-config["sgd"]["steps"] // steps_per_epoch) if sgd else config["epochs"]
     keras.utils.set_random_seed(seed)
     model = make_model(arm, seed, config)
-    budgets = [] if sgd else config["budgets"]
-    tracker = Tracker(data, budgets, config["sgd"]["steps"] if sgd else 0)
+    budgets = [] if sgd else [*config["budgets"], *([epochs] if epochs > config["epochs"] else [])]
+    tracker = Tracker(data, budgets, config["sgd"]["steps"] if sgd else 0, validate)
     start = time.perf_counter()
     history = model.fit(
         data[0][0].images,
@@ -235,24 +245,34 @@ def run_key(arm, seed):
 _DATA = []
 
 
+def _tag(epochs, config=CONFIG):
+    """'' for a standard run, 'live' for the notebook's short twin, 'long' for the extended."""
+    if epochs is None or epochs == config["epochs"]:
+        return ""
+    return "live" if epochs < config["epochs"] else "long"
+
+
 def _worker(task):
     arm, seed, epochs = task
     if not _DATA:
         _DATA.append(load_data())
     record, test_logits = train_run(arm, seed, _DATA[0], epochs)
-    record["live"] = epochs is not None
+    tag = _tag(epochs)
+    record["live"], record["tag"] = tag == "live", tag
     if test_logits is not None and arm == CONFIG["figure4_arm"]:
         CACHE.mkdir(parents=True, exist_ok=True)
-        np.save(CACHE / f"{arm}_{seed}.npy", test_logits)
+        np.save(CACHE / f"{arm}_{seed}{'_' + tag if tag else ''}.npy", test_logits)
     return record
 
 
 def _key_of(task_or_record):
     if isinstance(task_or_record, dict):
-        arm, seed = task_or_record["arm"], task_or_record["seed"]
-        return run_key(arm + ("|live" if task_or_record.get("live") else ""), seed)
+        record = task_or_record
+        tag = record.get("tag", "live" if record.get("live") else "")
+        return run_key(record["arm"] + (f"|{tag}" if tag else ""), record["seed"])
     arm, seed, epochs = task_or_record
-    return run_key(arm + ("|live" if epochs is not None else ""), seed)
+    tag = _tag(epochs)
+    return run_key(arm + (f"|{tag}" if tag else ""), seed)
 
 
 def _describe(record):
@@ -321,15 +341,17 @@ def paired(a, b):
     }
 
 
-def test_table(runs, arms, seeds, chosen, config=CONFIG):
-    """Per arm and budget: test numbers per seed (anchor AP, COCO AP, AP50 at the chosen NMS)."""
+def test_table(runs, arms, seeds, chosen, config=CONFIG, budgets=None, tag=""):
+    """Per arm and budget: test numbers per seed (anchor AP, COCO AP, AP50 at the chosen NMS)
+    and the same on validation (``val_*``); ``tag`` 'long' reads the extended runs."""
     t = chosen["nms_threshold"]
     metrics = {"anchor_ap": "anchor_ap", "ap": f"ap_nms{t:g}", "ap50": f"ap50_nms{t:g}"}
     table = {}
     for arm in arms:
         table[arm] = {}
-        for budget in config["budgets"]:
-            per_seed = [runs[run_key(arm, s)]["budgets"][str(budget)] for s in seeds]
+        for budget in budgets or config["budgets"]:
+            key = arm + (f"|{tag}" if tag else "")
+            per_seed = [runs[run_key(key, s)]["budgets"][str(budget)] for s in seeds]
             table[arm][str(budget)] = {
                 name: [r["test"][key] for r in per_seed] for name, key in metrics.items()
             } | {f"val_{name}": [r["val"][key] for r in per_seed] for name, key in metrics.items()}
@@ -338,9 +360,9 @@ def test_table(runs, arms, seeds, chosen, config=CONFIG):
 
 def figure4(config=CONFIG):
     """Cumulative normalised loss of positive and negative pairs for each gamma, on the
-    test outputs of one converged FL model (``figure4_arm``, seed 0)."""
+    test outputs of one converged FL model (``figure4_arm``'s extended run, seed 0)."""
     _, _, encoded = load_data(config)
-    logits = np.load(CACHE / f"{config['figure4_arm']}_0.npy").astype(np.float64)
+    logits = np.load(CACHE / f"{config['figure4_arm']}_0_long.npy").astype(np.float64)
     np.save(EXAMPLES, logits[: config["examples"]].astype(np.float32))
     targets, counted = encoded[2][..., :-1], encoded[2][..., -1] > 0
     x, y = logits[counted].ravel(), targets[counted].ravel()
@@ -371,11 +393,9 @@ def analyse(runs, config=CONFIG):
     seeds = config["seeds"]
     main = [*ce, *fl, "ohem_1to3", "ohem_all", "noprior_ce", "noprior_fl"]
     table = test_table(runs, main, seeds, chosen, config)
-    more = [chosen["best_ce"], chosen["best_fl"], "ohem_1to3", "ohem_all"]
-    all_seeds = [  # the extra seeds that have finished (phase 4 runs last)
-        s for s in (*seeds, *config["more_seeds"]) if all(run_key(a, s) in runs for a in more)
-    ]
-    table_more = test_table(runs, more, all_seeds, chosen, config)
+    extended = config["extended"]
+    budgets = [*config["budgets"], extended["epochs"]]
+    table_long = test_table(runs, extended["arms"], seeds, chosen, config, budgets, "long")
     long = str(config["budgets"][-1])
     comparisons = {}
     for budget in map(str, config["budgets"]):
@@ -384,11 +404,18 @@ def analyse(runs, config=CONFIG):
                 m: paired(table[chosen["best_ce"]][budget][m], table[arm][budget][m])
                 for m in ("anchor_ap", "ap", "ap50")
             }
-    for arm in ("ohem_1to3", "ohem_all", chosen["best_ce"]):
-        comparisons[f"{chosen['best_fl']} vs {arm} ({len(all_seeds)} seeds)|{long}"] = {
-            m: paired(table_more[arm][long][m], table_more[chosen["best_fl"]][long][m])
+    for arm in ("ohem_1to3", "ohem_all"):
+        comparisons[f"{chosen['best_fl']} vs {arm}|{long}"] = {
+            m: paired(table[arm][long][m], table[chosen["best_fl"]][long][m])
             for m in ("anchor_ap", "ap", "ap50")
         }
+    base = extended["arms"][0]  # CE
+    for budget in map(str, budgets):
+        for arm in extended["arms"][1:]:
+            comparisons[f"long {arm} vs {base}|{budget}"] = {
+                m: paired(table_long[base][budget][m], table_long[arm][budget][m])
+                for m in ("anchor_ap", "ap", "ap50")
+            }
     alt = chosen["by_ap50"]
     comparisons[f"by_ap50 {alt['best_fl']} vs {alt['best_ce']}|{long}"] = {
         m: paired(table[alt["best_ce"]][long][m], table[alt["best_fl"]][long][m])
@@ -406,7 +433,7 @@ def analyse(runs, config=CONFIG):
     return {
         "choices": chosen,
         "test": table,
-        "test_more_seeds": table_more,
+        "test_long": table_long,
         "comparisons": comparisons,
         "sgd_step_loss": sgd,
         "figure4": figure4(config),
@@ -449,10 +476,10 @@ def main():
         run_all(second, pool, runs, RUNS)
         print(f"3/5 no prior init (Adam) and SGD's first steps: {len(third)} runs", flush=True)
         run_all(third, pool, runs, RUNS)
-        chosen = choices(runs, config)
-        more = [chosen["best_ce"], chosen["best_fl"], "ohem_1to3", "ohem_all"]
-        print(f"4/5 more seeds for {more}", flush=True)
-        run_all([(a, s, None) for s in config["more_seeds"] for a in more], pool, runs, RUNS)
+        extended = config["extended"]
+        print(f"4/5 {extended['epochs']} epochs for {extended['arms']}", flush=True)
+        long_tasks = [(a, s, extended["epochs"]) for s in config["seeds"] for a in extended["arms"]]
+        run_all(long_tasks, pool, runs, RUNS)
         print("5/5 the live run's stored twin, then the analysis", flush=True)
         run_all(live, pool, runs, RUNS)
     results = {

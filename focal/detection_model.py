@@ -22,17 +22,19 @@ from keras import ops
 
 
 def encode(split, anchor_boxes, num_classes):
-    """(N, A, num_classes + 1) float32 targets of every image of ``split``.
+    """(N, A, num_classes + 1) uint8 targets of every image of ``split``.
 
     Columns ``[:num_classes]`` are ``detection.assign``'s one-hot targets; the last column is
     1 for an anchor that enters the loss (positive or negative) and 0 for an ignored one.
+    uint8 holds the 0s and 1s exactly in a quarter of float32's memory (Keras casts them to
+    the loss's dtype), which keeps notebook 08 within Binder's memory.
     """
-    rows = []
-    for boxes, labels in zip(split.boxes, split.labels, strict=True):
+    out = np.zeros((len(split.boxes), len(anchor_boxes), num_classes + 1), dtype=np.uint8)
+    for i, (boxes, labels) in enumerate(zip(split.boxes, split.labels, strict=True)):
         targets, state, _ = detection.assign(anchor_boxes, boxes, labels, num_classes)
-        counted = (state != detection.IGNORED).astype(np.float32)[:, None]
-        rows.append(np.concatenate([targets, counted], axis=1))
-    return np.stack(rows)
+        out[i, :, :num_classes] = targets
+        out[i, :, num_classes] = state != detection.IGNORED
+    return out
 
 
 def tiny_retina(image_size=96, num_classes=10, anchors_per_cell=9, width=16, prior=0.01, seed=0):

@@ -1,6 +1,6 @@
 """focal.detection_model: targets, the detector's layout and prior, and the loss against NumPy."""
 
-import focal  # noqa: F401  (first: sets TensorFlow's environment)
+import focal  # first: sets TensorFlow's environment
 from focal import detection, reference
 from focal.detection_data import DetectionSplit
 from focal.detection_model import AnchorFocalLoss, encode, tiny_retina
@@ -134,3 +134,23 @@ def test_anchor_focal_loss_rejects_bad_arguments(kwargs, match):
 def test_tiny_retina_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         tiny_retina(**kwargs)
+
+
+def test_anchor_focal_loss_is_focal_loss_with_ignored_anchors_weighted_zero():
+    encoded, logits = random_batch(np.random.default_rng(5))
+    plain = focal.FocalLoss(
+        gamma=2.0, alpha=0.25, from_logits=True, normalize_by_positives=True, reduction="sum"
+    )
+    expected = plain(encoded[..., :-1], logits, sample_weight=encoded[..., -1])
+    value = AnchorFocalLoss(gamma=2.0, alpha=0.25)(encoded, logits)
+    assert float(value) == pytest.approx(float(expected), rel=1e-6)
+
+
+def test_uint8_targets_give_the_same_loss():
+    encoded, logits = random_batch(np.random.default_rng(9))
+    loss = AnchorFocalLoss(gamma=2.0, alpha=0.25)
+    as_float = float(loss(encoded.astype("float32"), logits.astype("float32")))
+    assert float(loss(encoded.astype("uint8"), logits.astype("float32"))) == as_float
+    assert float(keras.ops.sum(loss.call(encoded.astype("uint8"), logits))) == pytest.approx(
+        as_float, rel=1e-6
+    )

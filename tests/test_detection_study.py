@@ -64,3 +64,12 @@ def test_paired_hand_values():
     t = 2 * math.sqrt(3)
     assert result["p"] == pytest.approx(1 - t / math.sqrt(t**2 + 2), rel=1e-9)
     assert (result["wins"], result["n"]) == (3, 3)
+
+
+@pytest.mark.parametrize("epochs, tag", [(None, ""), (16, ""), (2, "live"), (32, "long")])
+def test_task_and_record_share_a_key(epochs, tag):
+    record = {"arm": "fl_g2_a0.25", "seed": 1, "live": tag == "live", "tag": tag}
+    assert study._key_of(("fl_g2_a0.25", 1, epochs)) == study._key_of(record)
+    assert study._key_of(record) == "fl_g2_a0.25" + (f"|{tag}" if tag else "") + "|1"
+    old = {"arm": "ce_a0.5", "seed": 0, "live": False}  # the first runs stored no tag
+    assert study._key_of(old) == "ce_a0.5|0"
