@@ -16,7 +16,7 @@ Arms, in the order the script runs them:
 2. **OHEM** (Table 1d): CE on each image's ``ohem`` hardest anchors, with a 1:3
    positive:negative ratio and without one.
 3. **No prior init**: CE alpha .75 and FL gamma 2 alpha .25 with a zero output bias under
-   Adam; and the first ``sgd_steps`` steps of SGD (momentum .9, lr .01, as in the paper) with
+   Adam; and the first ``sgd["steps"]`` steps of SGD (momentum .9, lr .01, as in the paper) with
    and without the prior init, logging every step's loss.
 4. **A longer budget**: ``extended["epochs"]`` epochs for the best CE arm and FL gamma 2,
    alpha .25, to see where gamma 2 ends once converged (scored after 4, 16 and 32 epochs).
