@@ -35,6 +35,7 @@ them); the analysis goes to ``results/detection_study.json``; notebook 08 reads 
 
 import focal  # noqa: F401  (first: sets TensorFlow's environment)
 from focal import detection
+from focal.data import NUM_CLASSES
 from focal.detection_data import load_detection_digits
 from focal.detection_eval import anchor_ap, coco_ap, detect
 from focal.detection_model import AnchorFocalLoss, encode, tiny_retina
@@ -130,7 +131,7 @@ def load_data(config=CONFIG):
     """Splits, anchors and encoded targets (train, val, test)."""
     splits = load_detection_digits(**config["data"])
     boxes = detection.anchors(config["data"]["image_size"], **config["anchors"])
-    encoded = [encode(split, boxes, 10) for split in splits]
+    encoded = [encode(split, boxes, NUM_CLASSES) for split in splits]
     return splits, boxes, encoded
 
 
@@ -157,7 +158,7 @@ class Tracker(keras.callbacks.Callback):
         self.data, self.budgets, self.step_losses = data, budgets, step_losses
         self.validate = validate
         self.curve, self.scores, self.steps = [], {}, []
-        self._mean, self._seen = 0.0, 0
+        self._mean = 0.0
 
     def on_train_batch_end(self, batch, logs=None):
         # logs["loss"] is the epoch's running mean over equal batches: undo the averaging.

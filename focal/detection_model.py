@@ -13,8 +13,9 @@
 """
 
 from focal import detection, validation
-from focal.initializers import PriorProbability
+from focal.data import NUM_CLASSES
 from focal.losses import sigmoid_focal_crossentropy
+from focal.models import kernel_initializers, output_bias
 
 import keras
 import numpy as np
@@ -37,7 +38,9 @@ def encode(split, anchor_boxes, num_classes):
     return out
 
 
-def tiny_retina(image_size=96, num_classes=10, anchors_per_cell=9, width=16, prior=0.01, seed=0):
+def tiny_retina(
+    image_size=96, num_classes=NUM_CLASSES, anchors_per_cell=9, width=16, prior=0.01, seed=0
+):
     """Conv(w/2) pool Conv(w) pool Conv(2w) pool Conv(2w) -> 3x3 head: logits (B, A, C).
 
     Every conv is 3x3 with ReLU; three 2x2 max-pools bring the stride to 8, and the head's
@@ -52,8 +55,7 @@ def tiny_retina(image_size=96, num_classes=10, anchors_per_cell=9, width=16, pri
     num_classes = validation.integer("num_classes", num_classes)
     anchors_per_cell = validation.integer("anchors_per_cell", anchors_per_cell)
     width = validation.integer("width", width)
-    states = np.random.SeedSequence(seed).generate_state(5)
-    init = [keras.initializers.GlorotUniform(seed=int(s)) for s in states]
+    init = kernel_initializers(seed, 5)
     conv = dict(kernel_size=3, padding="same", activation="relu")
     inputs = keras.Input((image_size, image_size, 1))
     x = inputs
@@ -68,7 +70,7 @@ def tiny_retina(image_size=96, num_classes=10, anchors_per_cell=9, width=16, pri
         3,
         padding="same",
         kernel_initializer=init[4],
-        bias_initializer="zeros" if prior is None else PriorProbability(prior),
+        bias_initializer=output_bias(prior),
         name="head",
     )(x)
     outputs = keras.layers.Reshape((-1, num_classes), name="logits")(x)
@@ -120,8 +122,8 @@ class AnchorFocalLoss(keras.losses.Loss):
 
     def _hardest(self, loss, targets, counted):
         """1 for the anchors OHEM keeps, per image, else 0."""
-        positive = ops.max(targets, axis=-1) * counted
-        negative = (1.0 - ops.max(targets, axis=-1)) * counted
+        is_positive = ops.max(targets, axis=-1)
+        positive, negative = is_positive * counted, (1.0 - is_positive) * counted
         if self.ohem_ratio is None:
             return _top(loss, counted, ops.full(ops.shape(loss)[:1], float(self.ohem)))
         cap = float(self.ohem) / (1.0 + self.ohem_ratio)

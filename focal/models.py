@@ -7,13 +7,14 @@ import keras
 import numpy as np
 
 
-def _kernel_initializers(seed, count):
+def kernel_initializers(seed, count):
     """``count`` Glorot-uniform initialisers (Keras's default) seeded from ``seed`` alone."""
     states = np.random.SeedSequence(seed).generate_state(count)
     return [keras.initializers.GlorotUniform(seed=int(state)) for state in states]
 
 
-def _output_bias(prior):
+def output_bias(prior):
+    """The output layer's bias initialiser: ``PriorProbability(prior)``, or zeros for None."""
     return "zeros" if prior is None else PriorProbability(prior)
 
 
@@ -29,7 +30,7 @@ def small_mlp(hidden=64, num_classes=NUM_CLASSES, prior=0.01, seed=0):
     and backend generators (data shuffling in ``fit``, dropout) are left as they were. Seed
     those with ``keras.utils.set_random_seed`` where a run must repeat exactly.
     """
-    hidden_init, output_init = _kernel_initializers(seed, 2)
+    hidden_init, output_init = kernel_initializers(seed, 2)
     return keras.Sequential(
         [
             keras.Input((16, 16, 1)),
@@ -38,7 +39,7 @@ def small_mlp(hidden=64, num_classes=NUM_CLASSES, prior=0.01, seed=0):
             keras.layers.Dense(
                 num_classes,
                 kernel_initializer=output_init,
-                bias_initializer=_output_bias(prior),
+                bias_initializer=output_bias(prior),
                 name="logits",
             ),
         ]
@@ -58,7 +59,7 @@ def small_cnn(width=16, num_classes=NUM_CLASSES, prior=0.01, seed=0):
     training frequencies, as Lin et al. start at the prior), or None for a zero bias.
     ``seed`` seeds the four kernel initialisers and nothing else, as in ``small_mlp``.
     """
-    inits = _kernel_initializers(seed, 4)
+    inits = kernel_initializers(seed, 4)
     conv = dict(kernel_size=3, padding="same", activation="relu")
     return keras.Sequential(
         [
@@ -72,7 +73,7 @@ def small_cnn(width=16, num_classes=NUM_CLASSES, prior=0.01, seed=0):
             keras.layers.Dense(
                 num_classes,
                 kernel_initializer=inits[3],
-                bias_initializer=_output_bias(prior),
+                bias_initializer=output_bias(prior),
                 name="logits",
             ),
         ]
