@@ -1,10 +1,12 @@
-"""The two questions the loss asks of the active Keras backend, answered for each backend.
+"""What the loss asks of the active Keras backend, answered for each backend: is this call
+eager, will XLA compile it, is an input ragged or sparse, and how does it take cross-entropy.
 
 Only this module knows which backend runs: TensorFlow, JAX and torch are each imported here
 only when Keras runs on them, so ``import focal`` needs none of them but the active one.
 """
 
 import keras
+from keras import ops
 
 
 def is_concrete(*tensors):
@@ -29,6 +31,29 @@ def is_concrete(*tensors):
     return True  # the NumPy backend is always eager
 
 
+def is_ragged(value):
+    """Whether ``value`` is a ragged tensor (only TensorFlow has them)."""
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return isinstance(value, tf.RaggedTensor)
+
+
+def is_sparse(value):
+    """Whether ``value`` is a sparse tensor of the active backend (Keras densifies these)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return isinstance(value, tf.SparseTensor)
+    if backend == "jax":
+        from jax.experimental import sparse
+
+        return isinstance(value, sparse.JAXSparse)
+    return getattr(value, "is_sparse", False) is True
+
+
 def compiled_by_xla():
     """Whether the ops being built now will be compiled by XLA (always on JAX).
 
@@ -43,3 +68,27 @@ def compiled_by_xla():
 
         return control_flow_util.GraphOrParentsInXlaContext(tf.compat.v1.get_default_graph())
     return backend == "jax"
+
+
+def cross_entropy_parts(x):
+    """(-log p, -log(1 - p)) from logits x, bit for bit the backend's own binary cross-entropy.
+
+    ``keras.ops.binary_crossentropy(y, x, from_logits=True)`` at y = 1 and at y = 0, computed
+    with the same kernels in the same order, so that a focal loss built as (cross-entropy) x
+    (a factor <= 1) is never above cross-entropy, and gamma = 0 is cross-entropy exactly.
+    TensorFlow and JAX both take max(+-x, 0) + log1p(exp(-|x|)):
+
+    - TensorFlow: max(x, 0) - x y + log1p(exp(-|x|)), ``tf.nn.sigmoid_cross_entropy_with_logits``,
+      and max(x, 0) - x is max(-x, 0) exactly;
+    - JAX: -y log_sigmoid(x) - (1 - y) log_sigmoid(-x), and -log_sigmoid(x) is softplus(-x),
+      which ``jnp.logaddexp(-x, 0)`` takes as max(-x, 0) + log1p(exp(-|x|));
+    - any other backend: its binary cross-entropy at y = 1 and at y = 0.
+    """
+    if keras.backend.backend() in ("tensorflow", "jax"):
+        softplus_of_minus_abs = ops.log1p(ops.exp(-ops.abs(x)))
+        return ops.relu(-x) + softplus_of_minus_abs, ops.relu(x) + softplus_of_minus_abs
+    ones = ops.ones_like(x)
+    return (
+        ops.binary_crossentropy(ones, x, from_logits=True),
+        ops.binary_crossentropy(ones - 1.0, x, from_logits=True),
+    )

@@ -129,7 +129,7 @@ def load_multilabel_digits(n_train=4000, n_test=2000, imbalance=100.0, head=0.5,
     for name, value in (("n_train", n_train), ("n_test", n_test)):
         validation.integer(name, value)
     prior = _checked_prior(imbalance, head)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(validation.seed("seed", seed))
     pools = handwriting_pools(rng, (0.5, 0.5))
     splits = _split(rng, n_train, prior, pools[0]) + _split(rng, n_test, prior, pools[1])
     return MultiLabelDigits(*splits, class_prior=prior)
@@ -157,7 +157,7 @@ def load_study_digits(
     if eval_prior == 0.0:
         raise ValueError("`eval_prior` must be > 0, got 0.0.")
     balanced = np.full(NUM_CLASSES, eval_prior)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(validation.seed("seed", seed))
     train_pool, val_pool, test_pool = handwriting_pools(rng, (0.5, 0.25, 0.25))
     splits = (
         _split(rng, n_train, prior, train_pool)

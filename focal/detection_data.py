@@ -107,7 +107,7 @@ def load_detection_digits(
     if len(sizes) != 2 or sizes[0] > sizes[1]:
         raise ValueError(f"`digit_sizes` must be (low, high) with low <= high, got {digit_sizes}.")
     noise = validation.number("noise", noise, 0.0, 1.0)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(validation.seed("seed", seed))
     pools = handwriting_pools(rng, (0.5, 0.25, 0.25))
     sizes = (int(sizes[0]), int(sizes[1]))
     return tuple(

@@ -29,7 +29,8 @@ class PriorProbability(keras.initializers.Initializer):
         pi = np.asarray(self.pi, dtype=np.float64)
         if pi.ndim and tuple(shape) != pi.shape:
             raise ValueError(
-                f"`pi` holds {pi.size} class priors but the bias has shape {tuple(shape)}."
+                f"`pi` holds {pi.size} class priors, {self.pi}, but the bias has shape "
+                f"{tuple(shape)}: pass one prior per output, or a single number for all."
             )
         bias = np.broadcast_to(np.log(pi) - np.log1p(-pi), shape)
         return keras.ops.convert_to_tensor(bias, dtype=dtype or keras.config.floatx())

@@ -15,23 +15,30 @@ and its gradients stay finite. (Keras's ``BinaryFocalCrossentropy`` instead puts
 inside p_t = y p + (1 - y)(1 - p); both agree on hard labels.)
 
 Stability: from logits, -log(p) and -log(1 - p) are computed in log space and the gradient
-is the closed form of appendix B (eq. 10 for each side) rather than autodiff: nothing is
-clipped and no power of a number that may be 0 is differentiated, so gamma < 1 (gamma = 0
-included) keeps finite gradients at saturated outputs. Probabilities are clipped to
-[eps, 1 - eps] (as in Keras); a sigmoid output of a Keras layer is traced back to its logits,
-as Keras does.
+is the closed form of appendix B (eq. 10 for each side) rather than autodiff: no power of a
+number that may be 0 is differentiated, so gamma < 1 (gamma = 0 included) keeps finite
+gradients at saturated outputs, and a logit of +-inf costs 0 on its correct side. NaN logits
+raise on an eager call; inside a traced function they give NaN, as in Keras. Probabilities
+are clipped to [eps, 1 - eps] (as in Keras); a sigmoid output of a Keras layer is traced back
+to its logits, as Keras does.
 
-Speed: the same maths is written two ways. Executed op by op (TensorFlow eagerly or in a
-graph, torch), the fewest kernels win, so the four parts come from the framework's softplus
-and sigmoid kernels. Compiled by XLA (JAX, ``jit_compile=True``), everything fuses except
-``log1p``, so the parts come from one exp, a log and divisions, all fusible. Small integer
-gammas (2 is the default) use products instead of powers.
+Exact identities: -log(p) and -log(1 - p) are the backend's own binary cross-entropy at y = 1
+and y = 0, bit for bit (``backend.cross_entropy_parts``), and each term is that times a factor
+in [0, 1]; so on hard labels FL <= CE elementwise exactly, and gamma = 0 (no alpha, no margin)
+returns the backend's BCE itself: ``FocalLoss(gamma=0)`` equals ``BinaryCrossentropy`` to the
+last bit, soft labels included.
+
+Speed: p and 1 - p are two sigmoid kernels op by op (TensorFlow eagerly or in a graph, torch),
+where the fewest kernels win; compiled by XLA (JAX, ``jit_compile=True``) they come from the
+exp(-|x|) the cross-entropy takes anyway and one division, all fused. Small integer gammas
+(2 is the default) use products instead of powers.
 """
 
 from focal import backend, validation
-from focal.weights import inverse_frequency
+from focal.weights import checked_counts, inverse_frequency
 
 import keras
+import numpy as np
 from keras import ops
 
 _REDUCTIONS_FOR_POSITIVES = ("sum", "none", None)
@@ -99,11 +106,55 @@ def _matched_shapes(y_true, y_pred):
     return y_true
 
 
+def _dense(name, value):
+    """A sparse tensor densified (a missing entry is 0: a negative label, or a logit of 0);
+    a ragged one refused, as a class axis of varying length has no fixed classes."""
+    if backend.is_ragged(value):
+        raise ValueError(
+            f"`{name}` is a ragged tensor, but the loss needs one class axis of fixed length. "
+            "Pass dense tensors, e.g. `.to_tensor()`: pad the targets with 0 and the logits "
+            "with -inf so the padding adds no loss (each row's mean is then over the padded "
+            "width)."
+        )
+    return ops.convert_to_tensor(value, sparse=False) if backend.is_sparse(value) else value
+
+
+def _static_shape(value):
+    shape = getattr(value, "shape", None)
+    return tuple(np.shape(value) if shape is None else shape)
+
+
+def _check_sample_weight(sample_weight, y_pred):
+    """Reject a sample_weight that cannot weight the per-example losses, shape y_pred.shape[:-1]
+    (Keras drops a trailing axis of 1 and pads missing trailing axes before it multiplies)."""
+    weight_shape, pred_shape = _static_shape(sample_weight), _static_shape(y_pred)
+    loss_shape = pred_shape[:-1]
+    shape = weight_shape
+    if len(shape) == len(loss_shape) + 1 and shape[-1] == 1:
+        shape = shape[:-1]
+    shape = shape + (1,) * (len(loss_shape) - len(shape))
+    fits = len(shape) == len(loss_shape) and all(
+        a is None or b is None or a in (1, b) for a, b in zip(shape, loss_shape, strict=True)
+    )
+    if not fits:
+        raise ValueError(
+            f"`sample_weight` has shape {weight_shape}, which cannot weight the per-example "
+            f"losses of shape {loss_shape} (y_pred.shape {pred_shape} less its class "
+            "axis): pass one weight per example."
+        )
+
+
 def _per_class(name, values, num_classes, dtype):
     if isinstance(values, list) and num_classes is not None and len(values) != num_classes:
         raise ValueError(
             f"`{name}` has {len(values)} entries but y_pred has {num_classes} classes "
             "(its last axis)."
+        )
+    largest, representable = float(np.max(values)), float(np.finfo(dtype).max)
+    if largest > representable:
+        raise ValueError(
+            f"`{name}` holds {largest:g}, beyond the largest {dtype} ({representable:g}) "
+            "that the loss is computed in; scale the weights down (e.g. to mean 1)."
         )
     return ops.convert_to_tensor(values, dtype=dtype)
 
@@ -117,15 +168,20 @@ def _value_range(tensor):
 def _check_values(y_true, y_pred, from_logits):
     """Eager calls only: targets in [0, 1]; probabilities in [0, 1] unless from_logits.
 
-    Inside a traced function (model.fit, jax.jit) the values are unknown when Python runs, so
-    these checks cannot raise there; calling the loss eagerly once on a batch checks the data.
+    Logits may be +-inf (a certain prediction) but not NaN. Inside a traced function
+    (model.fit, jax.jit) the values are unknown when Python runs, so these checks cannot raise
+    there, and a NaN input gives a NaN loss, as in Keras; calling the loss eagerly once on a
+    batch checks the data.
     """
     if not backend.is_concrete(y_true, y_pred) or 0 in y_pred.shape:
         return
     low, high = _value_range(y_true)
-    if not (0.0 <= low and high <= 1.0):
+    if not (0.0 <= low and high <= 1.0) or ops.convert_to_numpy(ops.any(ops.isnan(y_true))):
         raise ValueError(f"`y_true` must hold values in [0, 1], got values in [{low!s}, {high!s}].")
-    if not from_logits:
+    if from_logits:
+        if ops.convert_to_numpy(ops.any(ops.isnan(y_pred))):
+            raise ValueError("`y_pred` holds NaN logits; the loss of a NaN logit is undefined.")
+    else:
         low, high = _value_range(y_pred)
         if not (0.0 <= low and high <= 1.0):
             raise ValueError(
@@ -134,26 +190,29 @@ def _check_values(y_true, y_pred, from_logits):
             )
 
 
-def _parts_from_kernels(x):
-    """(-log p, -log(1 - p), p, 1 - p) from four softplus and sigmoid kernels."""
-    minus_x = -x
-    return ops.softplus(minus_x), ops.softplus(x), ops.sigmoid(x), ops.sigmoid(minus_x)
+def _probabilities(x):
+    """(p, 1 - p) from logits: two sigmoid kernels op by op; under XLA, one exp and a division.
 
-
-def _parts_fused(x):
-    """(-log p, -log(1 - p), p, 1 - p) from one exp, one log and two divisions, for XLA.
-
-    With e = exp(-|x|) and u = 1 + e: -log p = log1p(e) + relu(-x), and log1p(e) is written
-    log(u) e / (u - 1) (exact to a few ulps), because XLA fuses log but not log1p.
+    Under XLA, exp(-|x|) is the one the cross-entropy takes, so the two share it.
     """
+    if not backend.compiled_by_xla():
+        return ops.sigmoid(x), ops.sigmoid(-x)
     e = ops.exp(-ops.abs(x))
-    u = 1.0 + e
-    log1p_e = ops.where(u == 1.0, e, ops.log(u) * (e / (u - 1.0)))
-    r = 1.0 / u
+    r = 1.0 / (1.0 + e)
     nonnegative = x >= 0
-    p = ops.where(nonnegative, r, e * r)
-    q = ops.where(nonnegative, e * r, r)
-    return log1p_e + ops.relu(-x), log1p_e + ops.relu(x), p, q
+    return ops.where(nonnegative, r, e * r), ops.where(nonnegative, e * r, r)
+
+
+def _finite(x):
+    """x clipped to +-sqrt(largest float) (1.8e19 in float32); NaN stays NaN.
+
+    Beyond |x| = 104 (float32) p is exactly 0 or 1 already, so only the wrong side's loss
+    |x| is capped. A logit of +-inf is a certain prediction: its loss is 0 on the correct
+    side, and keeping it finite keeps 0 * inf (the other side's weight) out of the sum;
+    the square root keeps gamma (-log(1 - p)) finite in the gradient, in any order of products.
+    """
+    bound = float(np.sqrt(np.finfo(keras.backend.standardize_dtype(x.dtype)).max))
+    return ops.clip(x, -bound, bound)
 
 
 def _power(v, gamma, minus_log_v):
@@ -227,17 +286,37 @@ class _Parts:
         return ops.where(self.shifted, d_term, 0.0)
 
 
+def _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos):
+    """Whether the loss is plain binary cross-entropy (gamma 0, no alpha, no margin)."""
+    return not gamma_pos and not gamma_neg and not margin and w_pos is None
+
+
+def _combine(y, not_y, positive, negative, plain_bce):
+    """y (positive term) + (1 - y) (negative term), or the backend's own BCE when plain.
+
+    For a hard label this is the positive or the negative term exactly (1 t + 0 u = t), and
+    each term is the backend's cross-entropy times a factor <= 1, so FL <= CE bit for bit.
+    It is y a + (1 - y) b, not b + y (a - b): that cancels when a << b and y = 1. For a soft
+    label at gamma 0 the backend's BCE itself is returned, so gamma = 0 is BCE exactly.
+    """
+    if plain_bce is not None:
+        return plain_bce()
+    return y * positive + not_y * negative
+
+
 def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
     """Per-element loss from logits, with the closed-form gradient of appendix B."""
-    parts_of = _parts_fused if backend.compiled_by_xla() else _parts_from_kernels
+    plain = _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos)
 
     @ops.custom_gradient
     def terms(x, y):
-        parts = _Parts(*parts_of(x), gamma_pos, gamma_neg, margin)
+        x = _finite(x)  # inside: the closed-form gradient is taken at the clipped logit
+        ce_pos, ce_neg = backend.cross_entropy_parts(x)
+        parts = _Parts(ce_pos, ce_neg, *_probabilities(x), gamma_pos, gamma_neg, margin)
         positive, negative = parts.positive(w_pos), parts.negative(w_neg)
-        # y a + (1 - y) b, not b + y (a - b): that cancels when a << b and y = 1.
         not_y = 1.0 - y
-        loss = y * positive + not_y * negative
+        bce = (lambda: ops.binary_crossentropy(y, x, from_logits=True)) if plain else None
+        loss = _combine(y, not_y, positive, negative, bce)
 
         def grad(*args, upstream=None):
             if upstream is None:
@@ -254,13 +333,17 @@ def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
 def _focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
     """Per-element loss from probabilities clipped to [eps, 1 - eps], as Keras clips.
 
-    Autodiff gives the gradient here: after clipping every log and power is smooth.
+    -log p and -log(1 - p) are taken as Keras's binary cross-entropy takes them, so the
+    identities with it hold bit for bit (pass logits for exact logs in the tails). Autodiff
+    gives the gradient here: after clipping every log and power is smooth.
     """
     epsilon = keras.config.epsilon()
     p = ops.clip(p, epsilon, 1.0 - epsilon)
-    # log1p(-p), not log(1 - p): exact for small p, where 1 - p rounds.
-    parts = _Parts(-ops.log(p), -ops.log1p(-p), p, 1.0 - p, gamma_pos, gamma_neg, margin)
-    return y * parts.positive(w_pos) + (1.0 - y) * parts.negative(w_neg)
+    q = 1.0 - p
+    parts = _Parts(-ops.log(p), -ops.log(q), p, q, gamma_pos, gamma_neg, margin)
+    plain = _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos)
+    bce = (lambda: ops.binary_crossentropy(y, p)) if plain else None
+    return _combine(y, 1.0 - y, parts.positive(w_pos), parts.negative(w_neg), bce)
 
 
 def _floating(tensor):
@@ -324,11 +407,11 @@ def sigmoid_focal_crossentropy(
         from_logits,
         normalize_by_positives,
     )
-    y_pred = _floating(ops.convert_to_tensor(y_pred))
+    y_pred = _floating(ops.convert_to_tensor(_dense("y_pred", y_pred)))
     out_dtype = keras.backend.standardize_dtype(y_pred.dtype)
     # Half precision would underflow the clipping and the factors; compute in float32.
     dtype = "float32" if out_dtype in ("float16", "bfloat16") else out_dtype
-    y_true = _matched_shapes(ops.convert_to_tensor(y_true), y_pred)
+    y_true = _matched_shapes(ops.convert_to_tensor(_dense("y_true", y_true)), y_pred)
     _check_values(y_true, y_pred, hp["from_logits"])
     y_true = ops.cast(y_true, dtype)
 
@@ -354,7 +437,8 @@ def sigmoid_focal_crossentropy(
     if hp["normalize_by_positives"]:
         loss = ops.sum(loss, axis=-1) / ops.maximum(ops.sum(y_true), 1.0)
     else:
-        # sum / C rather than ops.mean, which Keras's JAX backend computes in float32.
+        # sum / C rather than ops.mean, which Keras's JAX backend computes in float32 (both
+        # backends' means are this sum and division, so float32 losses equal Keras's bit for bit).
         loss = ops.sum(loss, axis=-1) / ops.cast(ops.shape(loss)[-1], dtype)
     return ops.cast(loss, out_dtype)
 
@@ -454,6 +538,9 @@ class FocalLoss(keras.losses.Loss):
     normalize_by_positives = _hparam("normalize_by_positives")
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        y_true, y_pred = _dense("y_true", y_true), _dense("y_pred", y_pred)
+        if sample_weight is not None:
+            _check_sample_weight(_dense("sample_weight", sample_weight), y_pred)
         logits = getattr(y_pred, "_keras_logits", None)
         if logits is not None and keras.backend.standardize_dtype(y_pred.dtype) != self.dtype:
             # Loss.__call__ casts y_pred to self.dtype, and a cast drops the logits that Keras
@@ -479,6 +566,6 @@ def focal_loss(classes_num, gamma=2.0, alpha=0.25, e=0.1):
     return FocalLoss(
         gamma=gamma,
         alpha=alpha,
-        class_weight=inverse_frequency(classes_num).tolist(),
+        class_weight=inverse_frequency(checked_counts(classes_num, "classes_num")).tolist(),
         label_smoothing=e,
     )

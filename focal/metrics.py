@@ -1,8 +1,31 @@
 """Calibration of multi-label probabilities (the notebooks score ranking with scikit-learn's AP)."""
 
+from focal import validation
+
 import numpy as np
 from scipy import optimize
 from sklearn.calibration import calibration_curve
+
+
+def _pairs(y_true, y_prob):
+    """Both arrays flattened, after checking they are non-empty, the same size, and in [0, 1]."""
+    y_true = np.ravel(validation.as_array("y_true", y_true))
+    y_prob = np.ravel(validation.as_array("y_prob", y_prob))
+    if y_true.size == 0 or y_true.size != y_prob.size:
+        raise ValueError(
+            f"`y_true` and `y_prob` must be non-empty and the same size, got {y_true.size} "
+            f"and {y_prob.size} values."
+        )
+    for name, values in (("y_true", y_true), ("y_prob", y_prob)):
+        if not np.issubdtype(values.dtype, np.number) and values.dtype != bool:
+            raise ValueError(f"`{name}` must be numeric, got dtype {values.dtype}.")
+        bad = ~((values >= 0) & (values <= 1))  # NaN fails both comparisons
+        if bad.any():
+            index = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"`{name}` must hold values in [0, 1]; entry {index} is {values[index]}."
+            )
+    return y_true, y_prob
 
 
 def reliability_bins(y_true, y_prob, n_bins=15):
@@ -14,8 +37,7 @@ def reliability_bins(y_true, y_prob, n_bins=15):
     >>> [v.tolist() for v in reliability_bins([0, 0, 1, 1], [0.1, 0.3, 0.6, 0.9], n_bins=2)]
     [[0.0, 1.0], [0.2, 0.75], [2, 2]]
     """
-    y_true = np.ravel(y_true)
-    y_prob = np.ravel(y_prob)
+    y_true, y_prob = _pairs(y_true, y_prob)
     fraction_positive, mean_probability = calibration_curve(
         y_true, y_prob, n_bins=n_bins, strategy="uniform"
     )

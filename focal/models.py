@@ -1,5 +1,6 @@
 """The small models the notebooks train: one definition each, so every comparison shares it."""
 
+from focal import validation
 from focal.data import NUM_CLASSES
 from focal.initializers import PriorProbability
 
@@ -9,7 +10,7 @@ import numpy as np
 
 def kernel_initializers(seed, count):
     """``count`` Glorot-uniform initialisers (Keras's default) seeded from ``seed`` alone."""
-    states = np.random.SeedSequence(seed).generate_state(count)
+    states = np.random.SeedSequence(validation.seed("seed", seed)).generate_state(count)
     return [keras.initializers.GlorotUniform(seed=int(state)) for state in states]
 
 

@@ -37,6 +37,14 @@ def _integer_kind(low):
     return {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"an integer >= {low}")
 
 
+def seed(name, value):
+    """Return ``value`` as an int seed (an integer >= 0, not a bool); None is refused, since a
+    seedless run cannot be repeated."""
+    if value is None:
+        raise ValueError(f"`{name}` must be an integer >= 0 so that the run repeats, got None.")
+    return integer(name, value, 0)
+
+
 def flag(name, value):
     """Return ``value`` after checking it is a bool (not a truthy string or number)."""
     if not isinstance(value, (bool, np.bool_)):
@@ -59,10 +67,20 @@ def sequence(name, value):
         )
 
 
+def as_array(name, value):
+    """``np.asarray(value)``, with a ValueError naming ``name`` for ragged nested lists."""
+    sequence(name, value)
+    try:
+        return np.asarray(value)
+    except ValueError as error:  # NumPy >= 1.24 refuses inhomogeneous nested sequences
+        raise ValueError(
+            f"`{name}` must be rectangular (every row the same length), got {value!r}."
+        ) from error
+
+
 def vector(name, value, low=None, high=None):
     """Return a 1-D sequence as a list of finite floats, each in [low, high]."""
-    sequence(name, value)
-    array = np.asarray(value)
+    array = as_array(name, value)
     if array.ndim != 1 or array.size == 0:
         raise ValueError(f"`{name}` must be a non-empty 1-D sequence, got shape {array.shape}.")
     if not np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.complexfloating):

@@ -20,7 +20,7 @@ NORMALIZATIONS = ("mean", "sum")
 
 def counts_from_labels(labels):
     """Per-class positive counts n_c = sum_i y_ic of a multi-hot (N, C) label matrix."""
-    labels = np.asarray(labels)
+    labels = validation.as_array("labels", labels)
     if labels.ndim != 2:
         raise ValueError(
             f"`labels` must be a 2-D (examples, classes) matrix, got shape {labels.shape}."
@@ -35,22 +35,28 @@ def counts_from_labels(labels):
     return labels.sum(axis=0)
 
 
-def _checked_counts(counts):
-    validation.sequence("counts", counts)
-    counts = np.asarray(counts)
+def checked_counts(counts, name="counts"):
+    """``counts`` as a float64 array after checking it holds one finite count > 0 per class."""
+    counts = validation.as_array(name, counts)
     if counts.ndim != 1:
         raise ValueError(
-            f"`counts` must be 1-D (one count per class), got shape {counts.shape}; "
+            f"`{name}` must be 1-D (one count per class), got shape {counts.shape}; "
             "for a multi-hot label matrix use counts_from_labels(labels)."
         )
-    counts = np.asarray(validation.vector("counts", counts))
+    counts = np.asarray(validation.vector(name, counts))
     if np.any(counts <= 0):
         index = int(np.flatnonzero(counts <= 0)[0])
         raise ValueError(
-            f"`counts` must be positive; class {index} has {counts[index]:g} examples. "
+            f"`{name}` must be positive; class {index} has {counts[index]:g} examples. "
             "Drop that class or add a pseudo-count (counts + 1)."
         )
     return counts
+
+
+def _relative_frequency_inverse(counts):
+    """N / n_c up to a constant factor, as min_k n_k / n_c in (0, 1]: no overflow for any
+    finite counts (N itself may overflow), and the normalisation removes the factor."""
+    return counts.min() / counts
 
 
 def _normalized(raw, normalize):
@@ -68,14 +74,12 @@ def inverse_frequency(counts, normalize="mean"):
     >>> inverse_frequency([1, 2, 3], normalize="sum").round(4).tolist()
     [0.5455, 0.2727, 0.1818]
     """
-    counts = _checked_counts(counts)
-    return _normalized(counts.sum() / counts, normalize)
+    return _normalized(_relative_frequency_inverse(checked_counts(counts)), normalize)
 
 
 def sqrt_inverse_frequency(counts, normalize="mean"):
     """Square-root inverse frequency: r_c = sqrt(N / n_c), a milder re-weighting."""
-    counts = _checked_counts(counts)
-    return _normalized(np.sqrt(counts.sum() / counts), normalize)
+    return _normalized(np.sqrt(_relative_frequency_inverse(checked_counts(counts))), normalize)
 
 
 def effective_number(counts, beta=0.999, normalize="mean"):
@@ -88,7 +92,7 @@ def effective_number(counts, beta=0.999, normalize="mean"):
     class *column* (positives and negatives of class c alike); Cui et al. weight each
     *sample* by its class, which ``per_sample(labels, w)`` extends to multi-label images.
     """
-    counts = _checked_counts(counts)
+    counts = checked_counts(counts)
     beta = validation.number("beta", beta, 0.0, 1.0, high_open=True)
     if beta == 0.0:
         return _normalized(np.ones_like(counts), normalize)
@@ -110,7 +114,7 @@ def per_sample(labels, class_weight):
     >>> per_sample([[1, 0], [0, 1], [1, 1]], [0.5, 1.5]).round(4).tolist()
     [0.5, 1.5, 1.0]
     """
-    labels = np.asarray(labels)
+    labels = validation.as_array("labels", labels)
     counts_from_labels(labels)  # the same checks on the label matrix
     labels = labels.astype(np.float64) >= 0.5
     class_weight = np.asarray(validation.vector("class_weight", class_weight, 0.0))

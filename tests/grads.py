@@ -55,5 +55,21 @@ def loss_and_grad(loss_fn, y, pred, dtype="float32", sample_weight=None, wrt="pr
     return keras.ops.convert_to_numpy(loss), keras.ops.convert_to_numpy(grad)
 
 
+def loss_value(loss_fn, y, pred, dtype="float32", mode="eager"):
+    """The loss alone, as a NumPy array, computed in ``mode`` (no gradient is taken)."""
+    y = keras.ops.convert_to_tensor(np.asarray(y), dtype=dtype)
+    pred = keras.ops.convert_to_tensor(np.asarray(pred), dtype=dtype)
+    step = loss_fn
+    if mode != "eager" and BACKEND == "tensorflow":
+        import tensorflow as tf
+
+        step = tf.function(loss_fn, jit_compile=mode == "xla")
+    elif mode != "eager" and BACKEND == "jax":
+        import jax
+
+        step = jax.jit(loss_fn)
+    return keras.ops.convert_to_numpy(step(y, pred))
+
+
 def numpy(tensor):
     return keras.ops.convert_to_numpy(tensor)

@@ -114,6 +114,10 @@ def test_imbalance_1_is_roughly_balanced():
         ({"head": 0}, "head"),
         ({"head": 1.5}, "head"),
         ({"head": 1e-6}, "head"),  # nearly every image empty: once ran for half an hour
+        ({"seed": "a"}, "seed"),
+        ({"seed": None}, "seed"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
     ],
 )
 def test_bad_arguments_raise(kwargs, name):
@@ -188,6 +192,7 @@ def test_study_is_deterministic_per_seed(study):
         ({"n_test": 2.5}, "n_test"),
         ({"eval_prior": 0.0}, "eval_prior"),
         ({"eval_prior": 1.5}, "eval_prior"),
+        ({"seed": "a"}, "seed"),
         ({"imbalance": 0.5}, "imbalance"),
     ],
 )

@@ -1,6 +1,6 @@
 """focal.PriorProbability: the bias value, its serialisation and its argument checks."""
 
-import focal  # noqa: F401, I001 (first: sets TensorFlow's environment before it loads)
+import focal  # noqa: I001 (first: sets TensorFlow's environment before it loads)
 import math
 
 import keras
@@ -66,3 +66,9 @@ def test_per_class_prior_must_match_the_bias_shape():
 def test_bad_per_class_prior_raises(pi):
     with pytest.raises(ValueError, match="pi"):
         PriorProbability(pi)
+
+
+def test_one_entry_prior_for_many_outputs_names_pi_and_its_value():
+    with pytest.raises(ValueError, match=r"`pi` holds 1 class priors, \[0.01\]"):
+        focal.PriorProbability([0.01])((3,))
+    np.testing.assert_allclose(focal.PriorProbability([0.01])((1,)), [-np.log(99.0)], rtol=1e-6)

@@ -7,7 +7,7 @@ from focal.losses import sigmoid_focal_crossentropy
 import keras
 import numpy as np
 import pytest
-from grads import MODES, loss_and_grad, numpy
+from grads import MODES, loss_and_grad, loss_value, numpy
 
 C = 5
 RNG = np.random.default_rng(0)
@@ -145,6 +145,58 @@ def test_gamma_zero_is_binary_crossentropy(mode, from_logits, e):
     expected_value, expected_grad = loss_and_grad(bce, Y, pred, mode=mode)
     np.testing.assert_allclose(value, expected_value, rtol=1e-5)
     np.testing.assert_allclose(grad, expected_grad, rtol=1e-4, atol=1e-9)
+
+
+# Logits over the range where float32 rounding differs between formulas (torchvision's and
+# fvcore's tests draw theirs alike), with hard targets, one class per row: a row is an element.
+WIDE_X = np.concatenate(
+    [RNG.normal(0.0, 3.0, 400), RNG.uniform(-60.0, 60.0, 200), [0.0, 17.0, -17.0, 90.0]]
+)
+WIDE_Y = (RNG.random(WIDE_X.size) < 0.5).astype(np.float64)
+WIDE_P = reference.sigmoid(WIDE_X)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("e", [0.0, 0.1])
+@pytest.mark.parametrize("reduction", ["none", "sum_over_batch_size"])
+def test_gamma_zero_is_keras_binary_crossentropy_bit_for_bit(mode, from_logits, e, reduction):
+    pred = (WIDE_X if from_logits else WIDE_P).reshape(-1, 4)
+    y = WIDE_Y.reshape(-1, 4)
+    ours = focal.FocalLoss(
+        gamma=0.0, from_logits=from_logits, label_smoothing=e, reduction=reduction
+    )
+    bce = keras.losses.BinaryCrossentropy(
+        from_logits=from_logits, label_smoothing=e, reduction=reduction
+    )
+    np.testing.assert_array_equal(
+        loss_value(ours, y, pred, mode=mode), loss_value(bce, y, pred, mode=mode)
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0, 5.0])
+@pytest.mark.parametrize("alpha", [None, 0.0, 0.25, 0.5, 1.0])
+def test_focal_loss_never_exceeds_cross_entropy(mode, from_logits, gamma, alpha):
+    """FL <= CE elementwise, exactly, and FL / CE = alpha_t (1 - p_t)^gamma (torchvision's test)."""
+    pred = (WIDE_X if from_logits else WIDE_P)[:, None]
+    y = WIDE_Y[:, None]
+    ours = focal.FocalLoss(gamma=gamma, alpha=alpha, from_logits=from_logits, reduction="none")
+    bce = keras.losses.BinaryCrossentropy(from_logits=from_logits, reduction="none")
+    fl, ce = loss_value(ours, y, pred, mode=mode), loss_value(bce, y, pred, mode=mode)
+    assert np.all(fl <= ce), f"FL > CE at {np.flatnonzero(fl > ce)[:5]}"
+    p = reference.sigmoid(WIDE_X.astype(np.float32).astype(np.float64))  # the loss's inputs
+    if not from_logits:
+        p = np.clip(WIDE_P.astype(np.float32), np.float32(1e-7), np.float32(1 - 1e-7)).astype(
+            np.float64
+        )
+    p_t = np.where(WIDE_Y == 1, p, 1 - p)
+    ratio = (1 - p_t) ** gamma
+    if alpha is not None:
+        ratio = ratio * np.where(WIDE_Y == 1, alpha, 1 - alpha)
+    counted = ce > 1e-6  # where CE is not rounded to nothing
+    np.testing.assert_allclose(fl[counted] / ce[counted], ratio[counted], rtol=2e-4, atol=1e-6)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -466,3 +518,89 @@ def test_sigmoid_output_keeps_its_logits_under_another_dtype():
     probabilities = keras.activations.sigmoid(logits)  # float32, with _keras_logits
     loss = focal.FocalLoss(gamma=0.0, dtype="float64", reduction="none")
     np.testing.assert_allclose(numpy(loss([[0.0, 1.0]], probabilities)), [40.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "float64"])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
+@pytest.mark.parametrize("alpha", [None, 0.25])
+def test_infinite_logits_on_the_correct_side_cost_nothing(mode, dtype, gamma, alpha):
+    """+inf for a positive, -inf for a negative: loss 0 and gradient 0 (Keras gives NaN)."""
+    y = np.array([[1.0, 0.0]])
+    x = np.array([[np.inf, -np.inf]])
+    loss = focal.FocalLoss(gamma=gamma, alpha=alpha, from_logits=True, reduction="none")
+    value, grad = loss_and_grad(loss, y, x, dtype=dtype, mode=mode)
+    np.testing.assert_array_equal(value.astype(np.float64), [0.0])
+    np.testing.assert_array_equal(grad.astype(np.float64), [[0.0, 0.0]])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_infinite_logits_on_the_wrong_side_cost_the_most(mode):
+    y = np.array([[0.0, 1.0]])
+    value, grad = loss_and_grad(
+        focal.FocalLoss(from_logits=True), y, [[np.inf, -np.inf]], mode=mode
+    )
+    assert value > 1e18 and np.all(np.isfinite(grad))
+    np.testing.assert_allclose(grad, [[0.5, -0.5]])  # (p - y) / C with p = 1 and 0, C = 2
+
+
+def test_nan_logits_raise_on_eager_calls():
+    with pytest.raises(ValueError, match=r"y_pred.*NaN"):
+        focal.FocalLoss(from_logits=True)([[1.0, 0.0]], [[np.nan, 0.0]])
+    with pytest.raises(ValueError, match="y_true"):
+        focal.FocalLoss(from_logits=True)([[np.nan, 0.0]], [[1.0, 0.0]])
+
+
+@pytest.mark.parametrize(
+    "sample_weight", [np.ones(15), np.ones(17), np.ones((16, 2)), np.ones((16, C, 3))]
+)
+def test_sample_weight_of_the_wrong_shape_names_both_shapes(sample_weight):
+    with pytest.raises(ValueError, match=r"`sample_weight` has shape .*\(16,\)"):
+        focal.FocalLoss()(Y, P, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("sample_weight", [2.0, np.ones(16), np.ones((16, 1))])
+def test_sample_weight_shapes_keras_accepts_still_work(sample_weight):
+    ours = focal.FocalLoss(gamma=0.0)(Y, P, sample_weight=sample_weight)
+    bce = keras.losses.BinaryCrossentropy()(Y, P, sample_weight=sample_weight)
+    np.testing.assert_allclose(numpy(ours), numpy(bce), rtol=1e-6)
+
+
+@pytest.mark.parametrize("value", [1e308, 1e39])
+def test_class_weight_beyond_the_compute_dtype_raises(value):
+    with pytest.raises(ValueError, match=r"class_weight.*largest float32"):
+        focal.FocalLoss(class_weight=[value] * C)(Y, P)
+
+
+def test_seed_constructor_names_classes_num():
+    loss = focal.focal_loss(classes_num=[1e308] * C)  # equal counts: weights of 1
+    assert loss.class_weight == [1.0] * C
+    with pytest.raises(ValueError, match="classes_num"):
+        focal.focal_loss(classes_num=[10, 0, 5])
+
+
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("which", ["y_true", "y_pred", "both"])
+def test_sparse_inputs_are_densified(which):
+    import tensorflow as tf
+
+    y, x = tf.constant(Y, tf.float32), tf.constant(np.where(Y > 0, X, 0.0), tf.float32)
+    sparse_y = tf.sparse.from_dense(y) if which != "y_pred" else y
+    sparse_x = tf.sparse.from_dense(x) if which != "y_true" else x
+    loss = focal.FocalLoss(from_logits=True)
+    np.testing.assert_array_equal(numpy(loss(sparse_y, sparse_x)), numpy(loss(y, x)))
+
+
+@pytest.mark.tensorflow
+@pytest.mark.parametrize("which", ["y_true", "y_pred"])
+def test_ragged_inputs_raise_with_what_to_do(which):
+    import tensorflow as tf
+
+    ragged = {"y_true": tf.ragged.constant([[1.0, 0.0], [1.0]])}
+    ragged["y_pred"] = tf.ragged.constant([[0.6, 0.3], [0.2]])
+    with pytest.raises(ValueError, match=f"`{which}` is a ragged tensor.*to_tensor"):
+        focal.FocalLoss()(ragged["y_true"], ragged["y_pred"]) if which == "y_true" else (
+            focal.FocalLoss()(ragged["y_true"].to_tensor(), ragged["y_pred"])
+        )
+    with pytest.raises(ValueError, match="ragged"):
+        sigmoid_focal_crossentropy(ragged["y_true"], ragged["y_pred"])

@@ -47,3 +47,20 @@ def test_temperature_matches_a_brute_force_search():
 def test_temperature_bad_sizes_raise(logits, y):
     with pytest.raises(ValueError, match="logits"):
         metrics.fit_temperature(logits, y)
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_prob", "match"),
+    [
+        ([], [], "non-empty"),
+        (np.zeros((0, 3)), np.zeros((0, 3)), "non-empty"),
+        ([0, 1], [0.5], "same size"),
+        ([0, 1], [np.nan, 0.5], "y_prob"),
+        ([0, 1], [0.2, 1.5], "y_prob"),
+        ([0, np.nan], [0.2, 0.5], "y_true"),
+        ([[0, 1], [1]], [[0.1, 0.2], [0.3]], "rectangular"),
+    ],
+)
+def test_calibration_error_bad_inputs_raise(y_true, y_prob, match):
+    with pytest.raises(ValueError, match=match):
+        metrics.expected_calibration_error(y_true, y_prob)

@@ -7,6 +7,7 @@ import random
 
 import keras
 import numpy as np
+import pytest
 
 
 def first_kernel(seed):
@@ -64,3 +65,11 @@ def test_cnn_seed_fixes_weights_and_leaves_global_generators_alone():
     keras.utils.set_random_seed(7)
     small_cnn(seed=0)
     assert np.random.random() == expected  # noqa: NPY002
+
+
+@pytest.mark.parametrize("build", [small_mlp, small_cnn])
+@pytest.mark.parametrize("seed", [None, "a", -1, 2.0, True])
+def test_bad_seed_raises(build, seed):
+    """A seed must make the run repeat: None (fresh entropy) and non-integers are refused."""
+    with pytest.raises(ValueError, match="seed"):
+        build(seed=seed)

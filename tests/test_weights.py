@@ -147,3 +147,18 @@ def test_per_sample_is_the_mean_weight_of_the_positive_classes():
 def test_per_sample_bad_arguments_raise(labels, class_weight, match):
     with pytest.raises(ValueError, match=match):
         weights.per_sample(labels, class_weight)
+
+
+@pytest.mark.parametrize("scheme", [weights.inverse_frequency, weights.sqrt_inverse_frequency])
+def test_huge_counts_give_the_weights_of_their_ratios(scheme):
+    """N = sum n_c overflows float64 here; the weights depend on the ratios only."""
+    huge = scheme([1e308, 1e308, 1e307])
+    np.testing.assert_allclose(huge, scheme([10.0, 10.0, 1.0]), rtol=1e-12)
+    np.testing.assert_array_equal(scheme([1e308] * 3), [1.0, 1.0, 1.0])
+
+
+def test_ragged_label_lists_raise():
+    with pytest.raises(ValueError, match=r"labels.*rectangular"):
+        weights.counts_from_labels([[1, 0], [1]])
+    with pytest.raises(ValueError, match=r"labels.*rectangular"):
+        weights.per_sample([[1, 0], [1]], [1.0, 1.0])
