@@ -7,9 +7,10 @@ and ``Matcher``. Boxes are float arrays ``[x0, y0, x1, y1]`` in pixels, x0 < x1,
   (size, aspect ratio), centred on the cell.
 - ``box_iou``: intersection over union, |A ∩ B| / |A ∪ B|, for every pair of two box sets.
 - ``assign``: an anchor whose best IoU with a ground-truth box is >= 0.5 is positive for that
-  box's class, < 0.4 negative for every class, in between ignored (no loss); every box's
-  best anchor is positive too, so that no object goes unassigned (torchvision's
-  ``allow_low_quality_matches``).
+  box's class, < 0.4 negative for every class, in between ignored (no loss), the rule of the
+  paper's section 4, "Anchors". Every box's best anchor is positive too, so that no object
+  goes unassigned: that is an RPN / Detectron convention (torchvision's
+  ``allow_low_quality_matches``), not part of the paper's rule.
 """
 
 from focal import validation

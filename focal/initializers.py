@@ -10,8 +10,9 @@ import numpy as np
 class PriorProbability(keras.initializers.Initializer):
     """Bias b_c = -log((1 - pi_c) / pi_c), so class c starts at p = sigmoid(b_c) = pi_c.
 
-    With pi = 0.01 the rare positives are not swamped by the loss of the many negatives at
-    step 0 (the paper's fix for early instability). ``pi`` is one probability for every
+    With pi = 0.01 every output starts confident that it is negative, so the many easy
+    negatives add little loss in the first iterations: the paper's reason for it is training
+    stability early on (section 4.1, "Initialization"). ``pi`` is one probability for every
     class, or one per class (e.g. the training frequencies, so that each output starts at
     its own class's prior): the bias then has that length.
 
