@@ -291,19 +291,6 @@ def _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos):
     return not gamma_pos and not gamma_neg and not margin and w_pos is None
 
 
-def _combine(y, not_y, positive, negative, plain_bce):
-    """y (positive term) + (1 - y) (negative term), or the backend's own BCE when plain.
-
-    For a hard label this is the positive or the negative term exactly (1 t + 0 u = t), and
-    each term is the backend's cross-entropy times a factor <= 1, so FL <= CE bit for bit.
-    It is y a + (1 - y) b, not b + y (a - b): that cancels when a << b and y = 1. For a soft
-    label at gamma 0 the backend's BCE itself is returned, so gamma = 0 is BCE exactly.
-    """
-    if plain_bce is not None:
-        return plain_bce()
-    return y * positive + not_y * negative
-
-
 def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
     """Per-element loss from logits, with the closed-form gradient of appendix B."""
     plain = _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos)
@@ -315,8 +302,13 @@ def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
         parts = _Parts(ce_pos, ce_neg, *_probabilities(x), gamma_pos, gamma_neg, margin)
         positive, negative = parts.positive(w_pos), parts.negative(w_neg)
         not_y = 1.0 - y
-        bce = (lambda: ops.binary_crossentropy(y, x, from_logits=True)) if plain else None
-        loss = _combine(y, not_y, positive, negative, bce)
+        if plain:  # the backend's own BCE, so gamma = 0 is BCE to the last bit (soft y too)
+            loss = ops.binary_crossentropy(y, x, from_logits=True)
+        else:
+            # A hard label picks one term exactly (1 t + 0 u = t), and each term is the
+            # backend's cross-entropy times a factor <= 1: FL <= CE bit for bit. It is
+            # y a + (1 - y) b, not b + y (a - b): that cancels when a << b and y = 1.
+            loss = y * positive + not_y * negative
 
         def grad(*args, upstream=None):
             if upstream is None:
@@ -339,11 +331,11 @@ def _focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, margin, w_pos, w
     """
     epsilon = keras.config.epsilon()
     p = ops.clip(p, epsilon, 1.0 - epsilon)
+    if _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos):
+        return ops.binary_crossentropy(y, p)  # gamma = 0 is BCE to the last bit
     q = 1.0 - p
     parts = _Parts(-ops.log(p), -ops.log(q), p, q, gamma_pos, gamma_neg, margin)
-    plain = _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos)
-    bce = (lambda: ops.binary_crossentropy(y, p)) if plain else None
-    return _combine(y, 1.0 - y, parts.positive(w_pos), parts.negative(w_neg), bce)
+    return y * parts.positive(w_pos) + (1.0 - y) * parts.negative(w_neg)
 
 
 def _floating(tensor):
@@ -540,7 +532,8 @@ class FocalLoss(keras.losses.Loss):
     def __call__(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = _dense("y_true", y_true), _dense("y_pred", y_pred)
         if sample_weight is not None:
-            _check_sample_weight(_dense("sample_weight", sample_weight), y_pred)
+            sample_weight = _dense("sample_weight", sample_weight)
+            _check_sample_weight(sample_weight, y_pred)
         logits = getattr(y_pred, "_keras_logits", None)
         if logits is not None and keras.backend.standardize_dtype(y_pred.dtype) != self.dtype:
             # Loss.__call__ casts y_pred to self.dtype, and a cast drops the logits that Keras

@@ -592,6 +592,18 @@ def test_sparse_inputs_are_densified(which):
 
 
 @pytest.mark.tensorflow
+def test_sparse_sample_weight_is_densified():
+    import tensorflow as tf
+
+    weight = np.where(np.arange(16) % 3 == 0, 0.0, 2.0)
+    sparse = tf.sparse.from_dense(tf.constant(weight, tf.float32))
+    loss = focal.FocalLoss()
+    np.testing.assert_array_equal(
+        numpy(loss(Y, P, sample_weight=sparse)), numpy(loss(Y, P, sample_weight=weight))
+    )
+
+
+@pytest.mark.tensorflow
 @pytest.mark.parametrize("which", ["y_true", "y_pred"])
 def test_ragged_inputs_raise_with_what_to_do(which):
     import tensorflow as tf
