@@ -32,7 +32,7 @@ def _import_keras_quietly():
 _import_keras_quietly()
 
 from focal import reference, weights  # noqa: E402
-from focal.initializers import PriorProbability  # noqa: E402
+from focal.initializers import PriorProbability, constant_minimiser  # noqa: E402
 from focal.losses import FocalLoss, focal_loss, sigmoid_focal_crossentropy  # noqa: E402
 
 __version__ = "0.2.0"
@@ -40,6 +40,7 @@ __version__ = "0.2.0"
 __all__ = [
     "FocalLoss",
     "PriorProbability",
+    "constant_minimiser",
     "focal_loss",
     "reference",
     "sigmoid_focal_crossentropy",

@@ -4,6 +4,7 @@ from focal import validation
 
 import keras
 import numpy as np
+from scipy import optimize, special
 
 
 @keras.saving.register_keras_serializable(package="focal")
@@ -38,3 +39,52 @@ class PriorProbability(keras.initializers.Initializer):
 
     def get_config(self):
         return {"pi": self.pi}
+
+
+def constant_minimiser(loss, y_true, sample_weight=None, bound=30.0):
+    """The per-class probability pi*_c of the best constant prediction under ``loss``:
+
+        b*_c = argmin_b  sum_i w_i l_c(y_ic, b),   pi*_c = sigmoid(b*_c),
+
+    what a model predicts before it has learned anything, if its output bias starts at the
+    loss's own minimum. For BCE, pi*_c is the training frequency pi_c (section 3.3's
+    prior); for alpha-balanced CE it is alpha pi / (alpha pi + (1 - alpha)(1 - pi)); focal
+    terms and margins move it further (no closed form), so it is found numerically.
+
+    ``loss`` is a Keras loss on logits that sums or averages over classes and examples
+    (e.g. ``FocalLoss(from_logits=True, dtype="float64")``: in float32 pi*_c is only good to
+    about 1e-3). ``y_true`` holds the training targets (examples, classes), and
+    ``sample_weight`` per-example weights if the training uses them. Each class is
+    minimised on its own (the loss is a sum over classes), by Brent's method in
+    [-bound, bound]: the loss may have no minimum inside (e.g. a class with no positives),
+    and then the result sits at the bound.
+    """
+    y = np.asarray(validation.as_array("y_true", y_true), dtype=np.float64)
+    if y.ndim != 2 or y.shape[0] == 0:
+        raise ValueError(f"`y_true` must have shape (examples, classes), got {y.shape}.")
+    bound = validation.number("bound", bound, 0.0)
+    if bound == 0.0:
+        raise ValueError("`bound` must be > 0, got 0.0.")
+    weight = None
+    if sample_weight is not None:
+        weight = np.asarray(validation.as_array("sample_weight", sample_weight), np.float64)
+        if weight.shape != y.shape[:1]:
+            raise ValueError(
+                f"`sample_weight` must hold one weight per example, shape {y.shape[:1]}, "
+                f"got shape {weight.shape}."
+            )
+    logits = np.zeros_like(y)
+
+    def objective(b, c):
+        logits[:, c] = b
+        value = loss(y, logits, sample_weight=weight)
+        return float(keras.ops.convert_to_numpy(value))
+
+    best = np.empty(y.shape[1])
+    for c in range(y.shape[1]):
+        found = optimize.minimize_scalar(
+            objective, bounds=(-bound, bound), args=(c,), method="bounded", options={"xatol": 1e-7}
+        )
+        best[c] = found.x
+        logits[:, c] = 0.0
+    return special.expit(best)

@@ -1,4 +1,5 @@
-"""focal.PriorProbability: the bias value, its serialisation and its argument checks."""
+"""focal.PriorProbability (the bias value, its serialisation, its argument checks) and
+focal.constant_minimiser (against closed forms and a grid search on focal.reference)."""
 
 import focal  # noqa: I001 (first: sets TensorFlow's environment before it loads)
 import math
@@ -7,7 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from focal import PriorProbability
+from focal import PriorProbability, reference
+from scipy import special
 
 
 def test_bias_is_minus_log_99_for_pi_0_01():
@@ -72,3 +74,89 @@ def test_one_entry_prior_for_many_outputs_names_pi_and_its_value():
     with pytest.raises(ValueError, match=r"`pi` holds 1 class priors, \[0.01\]"):
         focal.PriorProbability([0.01])((3,))
     np.testing.assert_allclose(focal.PriorProbability([0.01])((1,)), [-np.log(99.0)], rtol=1e-6)
+
+
+# ----- constant_minimiser: the best constant prediction of a loss ---------------------------
+
+LABELS = (np.random.default_rng(0).random((400, 3)) < [0.5, 0.1, 0.02]).astype(np.float64)
+
+
+def _grid_minimiser(elementwise, y, weight=None):
+    """Oracle: the best constant probability of each class on a fine float64 grid, with the
+    paper's formulas from focal.reference (no Keras)."""
+    p = special.expit(np.linspace(-12, 12, 240001))
+    weight = np.ones(len(y)) if weight is None else weight
+    out = []
+    for c in range(y.shape[1]):
+        positives, negatives = weight @ y[:, c], weight @ (1 - y[:, c])
+        total = positives * elementwise(p, 1.0) + negatives * elementwise(p, 0.0)
+        out.append(p[np.argmin(total)])
+    return np.array(out)
+
+
+def _loss(**kwargs):
+    return focal.FocalLoss(from_logits=True, dtype="float64", **kwargs)
+
+
+def test_constant_minimiser_of_bce_is_the_training_frequency():
+    pi = focal.constant_minimiser(_loss(gamma=0.0), LABELS)
+    np.testing.assert_allclose(pi, LABELS.mean(axis=0), rtol=1e-5)
+
+
+def test_constant_minimiser_of_alpha_balanced_ce_has_the_closed_form():
+    alpha, pi = 0.25, LABELS.mean(axis=0)
+    expected = alpha * pi / (alpha * pi + (1 - alpha) * (1 - pi))
+    got = focal.constant_minimiser(_loss(gamma=0.0, alpha=alpha), LABELS)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def test_constant_minimiser_with_sample_weights_is_the_weighted_frequency():
+    weight = np.random.default_rng(1).uniform(0.1, 3.0, len(LABELS))
+    got = focal.constant_minimiser(_loss(gamma=0.0), LABELS, sample_weight=weight)
+    np.testing.assert_allclose(got, weight @ LABELS / weight.sum(), rtol=1e-5)
+
+
+@pytest.mark.parametrize(("gamma", "alpha"), [(2.0, 0.25), (2.0, 0.75), (1.0, None), (0.5, 0.5)])
+def test_constant_minimiser_of_focal_loss_matches_a_grid_search(gamma, alpha):
+    def elementwise(p, y):
+        if alpha is None:
+            return reference.focal_loss(p, y, gamma)
+        return reference.alpha_balanced_focal_loss(p, y, gamma, alpha)
+
+    got = focal.constant_minimiser(_loss(gamma=gamma, alpha=alpha), LABELS)
+    np.testing.assert_allclose(got, _grid_minimiser(elementwise, LABELS), rtol=2e-4)
+    # Near p = pi, a rare class's negatives are easy (p^gamma discounts them) and its
+    # positives hard ((1 - p)^gamma near 1): the start moves above the frequency.
+    assert np.all(got[1:] > LABELS.mean(axis=0)[1:])
+
+
+def test_constant_minimiser_of_asl_matches_a_grid_search():
+    hparams = {"gamma_pos": 0.0, "gamma_neg": 4.0, "margin": 0.05}
+    got = focal.constant_minimiser(_loss(**hparams), LABELS)
+    expected = _grid_minimiser(lambda p, y: reference.asymmetric_loss(p, y, **hparams), LABELS)
+    np.testing.assert_allclose(got, expected, rtol=2e-4)
+
+
+def test_constant_minimiser_of_a_class_without_positives_sits_at_the_bound():
+    y = np.zeros((10, 2))
+    y[:5, 0] = 1
+    got = focal.constant_minimiser(_loss(gamma=0.0), y, bound=10.0)
+    np.testing.assert_allclose(got, [0.5, special.expit(-10.0)], rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"y_true": np.ones(5)}, "y_true"),
+        ({"y_true": np.ones((0, 2))}, "y_true"),
+        ({"y_true": [[1, 0], [1]]}, "y_true"),
+        ({"y_true": np.ones((5, 2)), "sample_weight": np.ones(4)}, "sample_weight"),
+        ({"y_true": np.ones((5, 2)), "bound": -1.0}, "bound"),
+        ({"y_true": np.ones((5, 2)), "bound": math.inf}, "bound"),
+        ({"y_true": np.ones((5, 2)), "bound": 0.0}, "bound"),
+        ({"y_true": np.ones((5, 2)), "bound": "a"}, "bound"),
+    ],
+)
+def test_constant_minimiser_bad_arguments_raise(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        focal.constant_minimiser(_loss(gamma=0.0), **kwargs)
