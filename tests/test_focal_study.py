@@ -28,13 +28,32 @@ def test_thresholds_maximise_validation_f1():
 
 
 def test_paired_statistics_exact_values():
-    all_wins = study.paired_statistics(np.linspace(0.01, 0.1, 10))
+    all_wins = study.paired_statistics(np.linspace(0.01, 0.1, 10), 0.01)
     assert all_wins["wins"] == 10 and all_wins["losses"] == 0
     assert all_wins["sign_p"] == pytest.approx(2 / 2**10)
     assert all_wins["wilcoxon_p"] == pytest.approx(2 / 2**10)  # exact: one of 1024 sign patterns
-    mixed = study.paired_statistics([0.1, -0.2, 0.3, 0.0, 0.05])
+    mixed = study.paired_statistics([0.1, -0.2, 0.3, 0.0, 0.05], 0.01)
     assert (mixed["wins"], mixed["losses"]) == (3, 1)
     assert mixed["sign_p"] == pytest.approx(stats.binom.cdf(1, 4, 0.5) * 2)
+
+
+def test_paired_t_interval_and_tost_by_hand():
+    d = np.array([0.004, -0.002, 0.001, 0.003, -0.001, 0.002, 0.0, 0.001])
+    out = study.paired_statistics(d, 0.01)
+    se = d.std(ddof=1) / np.sqrt(d.size)
+    half = stats.t.ppf(0.975, d.size - 1) * se
+    assert out["ci"] == pytest.approx([d.mean() - half, d.mean() + half])
+    assert out["sd"] == pytest.approx(d.std(ddof=1))
+    assert out["t_p"] == pytest.approx(2 * stats.t.sf(abs(d.mean()) / se, d.size - 1))
+    # TOST: the larger one-sided p; below 0.05 exactly when the 90 % interval is inside +-0.01
+    upper = stats.t.cdf((d.mean() - 0.01) / se, d.size - 1)
+    lower = stats.t.sf((d.mean() + 0.01) / se, d.size - 1)
+    assert out["tost_p"] == pytest.approx(max(upper, lower))
+    assert out["tost_p"] < 0.05
+    wide = study.paired_statistics(d * 10, 0.01)  # the 90 % interval reaches past 0.01
+    assert wide["tost_p"] > 0.05
+    same = study.paired_statistics(np.zeros(5), 0.01)
+    assert same["ci"] == [0.0, 0.0] and same["t_p"] == 1.0 and same["tost_p"] == 0.0
 
 
 def test_learning_rate_and_grid_point_chosen_on_validation_only():
@@ -58,13 +77,40 @@ def test_arm_specs():
     prior = data.y_train.mean(axis=0)
     balanced = study.arm_spec("balanced_bce", None, data)
     np.testing.assert_allclose(balanced["loss"]["alpha"], 1 - prior)
-    np.testing.assert_allclose(balanced["prior"], prior)
-    assert study.arm_spec("bce_uniform_prior", None, data)["prior"] == 0.01
-    assert study.arm_spec("g0.5_a0.75", None, data)["loss"] == {"gamma": 0.5, "alpha": 0.75}
+    np.testing.assert_allclose(study.start_prior(balanced, data), 0.5, rtol=1e-5)  # closed form
+    bce = study.arm_spec(study.BCE, None, data)
+    np.testing.assert_allclose(study.start_prior(bce, data), prior, rtol=1e-5)
+    assert study.start_prior(study.arm_spec("bce_uniform_prior", None, data), data) == 0.01
+    assert study.arm_spec("g1_a0.75", None, data)["loss"] == {"gamma": 1.0, "alpha": 0.75}
     column = study.arm_spec("best_column_w", "g1_anone", data)
     assert column["loss"]["gamma"] == 1.0 and len(column["loss"]["class_weight"]) == 10
     sample = study.arm_spec("best_sample_w", "g1_anone", data)
     assert sample["sample_weight"].shape == (4000,)
     assert sample["sample_weight"].mean() == pytest.approx(1.0)
-    assert set(study.arm_labels()) >= {study.BCE, "asl", "original", "best_ls"}
-    assert len(study.arm_labels()) == 16 + 3 + 4
+    assert set(study.arm_labels()) >= {study.BCE, study.AA, "asl", "best_ls"}
+    assert len(study.arm_labels()) == 9 + 3 + 4
+
+
+def test_evaluation_arms_take_each_gamma_at_its_validation_best_alpha():
+    choices = {
+        key: {"learning_rate": 0.01, "val_macro_ap_by_lr": {"0.01": 0.5}}
+        for key in study.arm_labels()
+    }
+    choices["g1_a0.75"]["val_macro_ap_by_lr"]["0.01"] = 0.6
+    choices["g2_anone"]["val_macro_ap_by_lr"]["0.01"] = 0.7
+    arms = study.evaluation_arms(choices, "g2_anone")
+    assert arms[:4] == [study.BCE, "g1_a0.75", "g2_anone", study.PAPER]
+    assert len(arms) == len(set(arms)) == 4 + 3 + 4
+    assert "g1_anone" not in arms and study.AA in arms
+
+
+def test_compared_adds_the_aa_arm_at_bces_rate():
+    choices = {
+        key: {"learning_rate": 0.01, "val_macro_ap_by_lr": {"0.01": 0.5}}
+        for key in study.arm_labels()
+    }
+    choices[study.AA]["learning_rate"] = 0.02
+    entries = study.compared(choices, study.BCE)
+    assert entries[study.AA] == (study.AA, 0.02)
+    assert entries[study.AA_AT_BCE_RATE] == (study.AA, 0.01)
+    assert entries[study.BCE] == (study.BCE, 0.01)

@@ -65,9 +65,9 @@ def soft_focal_loss(answer):
     )
 
 
-def _focal_minimiser(eta, gamma):
+def _focal_minimiser(theta, gamma):
     result = optimize.minimize_scalar(
-        lambda p: reference.soft_focal_loss(p, eta, gamma),
+        lambda p: reference.soft_focal_loss(p, theta, gamma),
         bounds=(1e-9, 1 - 1e-9),
         method="bounded",
         options={"xatol": 1e-10},
@@ -76,18 +76,18 @@ def _focal_minimiser(eta, gamma):
 
 
 def focal_minimiser(answer):
-    """Exercise 5.4: answer(eta, gamma) = argmin_p of eta FL(p, 1) + (1 - eta) FL(p, 0)."""
+    """Exercise 5.4: answer(theta, gamma) = argmin_p of theta FL(p, 1) + (1 - theta) FL(p, 0)."""
     core.function_on_grid(
         "Exercise 5.4",
         answer,
         _focal_minimiser,
         [
-            (eta, gamma)
-            for eta in (0.05, 0.3, 0.5, 0.7, 0.9, 0.99)
+            (theta, gamma)
+            for theta in (0.05, 0.3, 0.5, 0.7, 0.9, 0.99)
             for gamma in (0.0, 1.0, 2.0, 5.0)
         ],
-        "weight the positive term -(1 - p)**gamma * log(p) by eta and the negative term "
-        "-p**gamma * log(1 - p) by 1 - eta, evaluate on a fine grid of p strictly inside "
-        "(0, 1), and return the p with the smallest value (np.argmin); at gamma = 0 it is eta.",
+        "weight the positive term -(1 - p)**gamma * log(p) by theta and the negative term "
+        "-p**gamma * log(1 - p) by 1 - theta, evaluate on a fine grid of p strictly inside "
+        "(0, 1), and return the p with the smallest value (np.argmin); at gamma = 0 it is theta.",
         atol=1e-4,
     )
