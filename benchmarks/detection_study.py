@@ -8,22 +8,34 @@ between arms; a seed fixes the initial weights and the batch order, so arms are 
 
 Arms, in the order the script runs them:
 
-1. **Table 1a/1b in miniature**: CE (gamma 0) at alpha .25 / .5 / .75 and FL at
-   gamma .5 / 1 / 2 / 5 x alpha .25 / .5, ``seeds`` each. Adam at a constant learning rate;
-   validation anchor AP after every epoch (the curves); validation and test scored in full
-   (anchor AP, COCO AP@[.5:.95] and AP@.5 at two NMS thresholds) after each epoch of
-   ``budgets``: the short budget is the long run's state at that epoch.
+1. **Table 1a/1b in miniature**: CE (gamma 0) at alpha .25 / .5 / .75 / .9 / .99 and FL at
+   gamma .5 / 1 / 2 / 5 x alpha .25 / .5 and (1, .75), ``seeds`` each. Adam at a constant
+   learning rate; validation anchor AP after every epoch (the curves); validation and test
+   scored in full (anchor AP, COCO AP@[.5:.95] and AP@.5 at two NMS thresholds) after each
+   epoch of ``budgets``: the short budget is the long run's state at that epoch.
 2. **OHEM** (Table 1d): CE on each image's ``ohem`` hardest anchors, with a 1:3
    positive:negative ratio and without one.
 3. **No prior init**: CE alpha .75 and FL gamma 2 alpha .25 with a zero output bias under
    Adam; and the first ``sgd["steps"]`` steps of SGD (momentum .9, lr .01, as in the paper) with
    and without the prior init, logging every step's loss.
 4. **A longer budget**: ``extended["epochs"]`` epochs for the best CE arm and FL gamma 2,
-   alpha .25, to see where gamma 2 ends once converged (scored after 4, 16 and 32 epochs).
+   alpha .25, to see where gamma 2 ends once converged (scored after 4, 16 and 32 epochs);
+   then FL gamma 1, alpha .25 and OHEM 1:3 too. All at the grid's learning rate.
 5. **Live**: the first ``live["epochs"]`` epochs of one run, which notebook 08 repeats live.
+6. **Learning rates** (issue 19): validation's three finalists (the best CE alpha, the best FL
+   (gamma, alpha), the better OHEM) at every Adam rate of ``learning_rates`` on the tuning seeds.
+7. **Fresh seeds**: each finalist at its chosen rate on ``fresh_seeds``, which took part in no
+   choice; only these runs are tested.
+8. **SGD's starts on the fresh seeds**: prior or zero bias, CE or FL, scored on test at the end.
+
+Rounds 1-5 are the tuning round (seeds ``seeds``); the grid's CE alpha .9 / .99 and FL
+(1, .75) were added to round 1 with rounds 6-8, and the choice remade over the whole grid.
 
 Then the analysis: choices on validation (best alpha for CE, best (gamma, alpha) for FL, the
-NMS threshold), paired per-seed differences on test with t-intervals, and Figure 4 (the
+better OHEM, the NMS threshold, each finalist's learning rate); on the fresh seeds, paired
+differences between the finalists with seed-level t-intervals, TOST against
+``equivalence_margin`` and Benjamini-Hochberg over every comparison (``fresh_analysis``); the
+tuning runs' per-seed numbers as description; and Figure 4 (the
 cumulative loss of positives and negatives under gamma 0 / .5 / 1 / 2 on the test outputs of
 the FL gamma 2 model trained longest).
 
@@ -52,7 +64,7 @@ import numpy as np
 from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from focal_study import single_thread  # shared with the other study
+from focal_study import paired_statistics, single_thread  # shared with the other study
 from study_runs import provenance, run_logged, workers_from_command_line
 
 HERE = Path(__file__).resolve().parent
@@ -72,11 +84,24 @@ CONFIG = {
     "budgets": [4, 16],
     "seeds": [0, 1, 2],
     # The long budget: CE at the alpha validation chose, against the paper's gamma 2 (still
-    # rising at 16 epochs), fixed after the grid's 33 runs and before these started.
-    "extended": {"epochs": 32, "arms": ["ce_a0.75", "fl_g2_a0.25"]},
-    "ce_alphas": [0.25, 0.5, 0.75],
+    # rising at 16 epochs), fixed after the grid's 33 runs and before these started; FL
+    # gamma 1 (validation's choice) and OHEM 1:3 added with rounds 6-8 (issue 19).
+    "extended": {
+        "epochs": 32,
+        "arms": ["ce_a0.75", "fl_g2_a0.25", "fl_g1_a0.25", "ohem_1to3"],
+    },
+    # Table 1a's range bracketed (.9, .99) and FL at alpha .75, added in round 2 of the study
+    # (issue 19) after the first 33 runs; the choice is remade over the whole grid.
+    "ce_alphas": [0.25, 0.5, 0.75, 0.9, 0.99],
     "fl_gammas": [0.5, 1.0, 2.0, 5.0],
     "fl_alphas": [0.25, 0.5],
+    "fl_extra": [[1.0, 0.75]],  # (gamma, alpha); at gamma 2 cut for compute
+    # Each finalist's Adam learning rate, chosen on the tuning seeds' validation anchor AP.
+    "learning_rates": [1e-3, 3e-3, 1e-2],
+    # Seeds that took no part in any choice: the chosen arms are retrained on them and only
+    # they are tested (paired, BH over every comparison, TOST against the margin).
+    "fresh_seeds": [100, 101, 102, 103, 104, 105, 106, 107],
+    "equivalence_margin": 0.01,
     "ohem": 128,
     "ohem_ratio": 3.0,
     "ohem_alpha": 0.5,  # plain CE (alpha .5 halves both sides): OHEM's sampling balances
@@ -98,12 +123,24 @@ def grid_arm(gamma, alpha):
 def grid_arms(config=CONFIG):
     ce = [grid_arm(0.0, a) for a in config["ce_alphas"]]
     fl = [grid_arm(g, a) for g in config["fl_gammas"] for a in config["fl_alphas"]]
+    fl += [grid_arm(g, a) for g, a in config.get("fl_extra", [])]
     return ce, fl
 
 
+def at_rate(arm, learning_rate, config=CONFIG):
+    """The arm's name at an Adam learning rate; the default rate keeps the plain name."""
+    return arm if learning_rate == config["learning_rate"] else f"{arm}@lr{learning_rate:g}"
+
+
 def arm_spec(arm, config=CONFIG):
-    """Loss arguments, prior and optimiser of an arm, from its name."""
-    spec = {"prior": config["prior"], "optimizer": "adam", "loss": {}}
+    """Loss arguments, prior, optimiser and learning rate of an arm, from its name."""
+    arm, _, rate = arm.partition("@lr")
+    spec = {
+        "prior": config["prior"],
+        "optimizer": "adam",
+        "learning_rate": float(rate) if rate else config["learning_rate"],
+        "loss": {},
+    }
     if arm.startswith("ohem"):
         ratio = config["ohem_ratio"] if arm == "ohem_1to3" else None
         spec["loss"] = {
@@ -121,6 +158,7 @@ def arm_spec(arm, config=CONFIG):
             spec["prior"] = None
         if parts[0] == "sgd":
             spec["optimizer"] = "sgd"
+            spec["learning_rate"] = config["sgd"]["learning_rate"]
         return spec
     gamma = float(parts[1][1:]) if parts[0] == "fl" else 0.0
     spec["loss"] = {"gamma": gamma, "alpha": float(parts[-1][1:])}
@@ -192,11 +230,9 @@ def make_model(arm, seed, config=CONFIG):
         config["data"]["image_size"], prior=spec["prior"], seed=seed, **config["model"]
     )
     if spec["optimizer"] == "sgd":
-        optimizer = keras.optimizers.SGD(
-            config["sgd"]["learning_rate"], momentum=config["sgd"]["momentum"]
-        )
+        optimizer = keras.optimizers.SGD(spec["learning_rate"], momentum=config["sgd"]["momentum"])
     else:
-        optimizer = keras.optimizers.Adam(config["learning_rate"])
+        optimizer = keras.optimizers.Adam(spec["learning_rate"])
     model.compile(optimizer=optimizer, loss=AnchorFocalLoss(**spec["loss"]))
     return model
 
@@ -213,7 +249,10 @@ def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
         epochs = -(-config["sgd"]["steps"] // steps_per_epoch) if sgd else config["epochs"]
     keras.utils.set_random_seed(seed)
     model = make_model(arm, seed, config)
-    budgets = [] if sgd else [*config["budgets"], *([epochs] if epochs > config["epochs"] else [])]
+    # SGD's runs are scored once, at their end (its old tuning-seed runs predate that).
+    budgets = (
+        [epochs] if sgd else [*config["budgets"], *([epochs] if epochs > config["epochs"] else [])]
+    )
     tracker = Tracker(data, budgets, config["sgd"]["steps"] if sgd else 0, validate)
     start = time.perf_counter()
     history = model.fit(
@@ -299,8 +338,10 @@ def read_all(path=RUNS):
 
 
 def mean_val(runs, arm, seeds, metric="anchor_ap", budget=None, config=CONFIG):
+    """Mean validation score over the seeds; -inf if a run diverged before the budget."""
     budget = str(budget or config["budgets"][-1])
-    return float(np.mean([runs[run_key(arm, s)]["budgets"][budget]["val"][metric] for s in seeds]))
+    scores = [runs[run_key(arm, s)]["budgets"].get(budget) for s in seeds]
+    return -np.inf if None in scores else float(np.mean([r["val"][metric] for r in scores]))
 
 
 def choices(runs, config=CONFIG):
@@ -319,11 +360,91 @@ def choices(runs, config=CONFIG):
     return {
         "best_ce": max(ce, key=lambda a: mean_val(runs, a, seeds)),
         "best_fl": max(fl, key=lambda a: mean_val(runs, a, seeds)),
+        "best_ohem": max(OHEM_ARMS, key=lambda a: mean_val(runs, a, seeds)),
         "nms_threshold": nms,
         "by_ap50": {
             "best_ce": max(ce, key=lambda a: mean_val(runs, a, seeds, ap50)),
             "best_fl": max(fl, key=lambda a: mean_val(runs, a, seeds, ap50)),
         },
+    }
+
+
+OHEM_ARMS = ("ohem_1to3", "ohem_all")
+FINALISTS = ("best_ce", "best_fl", "best_ohem")
+
+
+def chosen_rates(runs, chosen, config=CONFIG):
+    """Each finalist's Adam learning rate: best mean validation anchor AP on the tuning seeds."""
+    return {
+        chosen[role]: max(
+            config["learning_rates"],
+            key=lambda lr: mean_val(runs, at_rate(chosen[role], lr, config), config["seeds"]),
+        )
+        for role in FINALISTS
+    }
+
+
+def fresh_arms(chosen, rates, config=CONFIG):
+    """{'ce' | 'fl' | 'ohem': run name} of the arms retrained on the fresh seeds."""
+    return {role[5:]: at_rate(chosen[role], rates[chosen[role]], config) for role in FINALISTS}
+
+
+FRESH_PAIRS = (("fl", "ce"), ("ohem", "ce"), ("fl", "ohem"))
+SGD_ARMS = ("sgd_ce_prior", "sgd_ce_zero", "sgd_fl_prior", "sgd_fl_zero")
+SGD_PAIRS = (("sgd_fl_zero", "sgd_fl_prior"), ("sgd_fl_prior", "sgd_ce_prior"))
+
+
+def fresh_analysis(runs, chosen, rates, config=CONFIG):
+    """Inference on the fresh seeds only: for each pair of finalists, metric and budget, the
+    paired differences' mean, sd, 95 % t-interval, t-test and TOST (|mean| < margin), with
+    Benjamini-Hochberg over the whole family (the SGD starts' test anchor AP included)."""
+    arms = fresh_arms(chosen, rates, config)
+    seeds, margin = config["fresh_seeds"], config["equivalence_margin"]
+    t = chosen["nms_threshold"]
+    metrics = {"anchor_ap": "anchor_ap", "ap": f"ap_nms{t:g}", "ap50": f"ap50_nms{t:g}"}
+
+    def scores(arm, budget, metric):
+        return np.array(
+            [runs[run_key(arm, s)]["budgets"][str(budget)]["test"][metrics[metric]] for s in seeds]
+        )
+
+    per_arm = {
+        role: {str(b): {m: scores(arm, b, m).tolist() for m in metrics} for b in config["budgets"]}
+        for role, arm in arms.items()
+    }
+    comparisons = {
+        f"{x} vs {y}|{b}|{m}": paired_statistics(
+            scores(arms[x], b, m) - scores(arms[y], b, m), margin
+        )
+        for b in config["budgets"]
+        for x, y in FRESH_PAIRS
+        for m in metrics
+    }
+    sgd_epochs = -(-config["sgd"]["steps"] // -(-config["data"]["n_train"] // config["batch_size"]))
+    sgd = {
+        arm: {
+            "test_anchor_ap": scores(arm, sgd_epochs, "anchor_ap").tolist(),
+            "step_loss": [runs[run_key(arm, s)]["step_loss"] for s in seeds],
+        }
+        for arm in SGD_ARMS
+    }
+    for x, y in SGD_PAIRS:
+        comparisons[f"{x} vs {y}|{sgd_epochs}|anchor_ap"] = paired_statistics(
+            scores(x, sgd_epochs, "anchor_ap") - scores(y, sgd_epochs, "anchor_ap"), margin
+        )
+    names = list(comparisons)
+    for p_name in ("t_p", "tost_p"):
+        adjusted = stats.false_discovery_control([comparisons[n][p_name] for n in names])
+        for name, p in zip(names, adjusted, strict=True):
+            comparisons[name][f"{p_name}_bh"] = float(p)
+    return {
+        "arms": arms,
+        "seeds": seeds,
+        "family_size": len(names),
+        "scores": per_arm,
+        "comparisons": comparisons,
+        "sgd": sgd,
+        "sgd_steps": sgd_epochs * -(-config["data"]["n_train"] // config["batch_size"]),
     }
 
 
@@ -361,9 +482,16 @@ def test_table(runs, arms, seeds, chosen, config=CONFIG, budgets=None, tag=""):
 
 def figure4(config=CONFIG):
     """Cumulative normalised loss of positive and negative pairs for each gamma, on the
-    test outputs of one converged FL model (``figure4_arm``'s extended run, seed 0)."""
+    test outputs of one converged FL model (``figure4_arm``'s extended run, seed 0).
+
+    Those logits are cached on the machine that trained the run; elsewhere (a fresh clone)
+    the figure stored in ``RESULTS`` is kept, as the run it comes from is unchanged.
+    """
+    cached = CACHE / f"{config['figure4_arm']}_0_long.npy"
+    if not cached.exists() and RESULTS.exists():
+        return json.loads(RESULTS.read_text())["summary"]["figure4"]
     _, _, encoded = load_data(config)
-    logits = np.load(CACHE / f"{config['figure4_arm']}_0_long.npy").astype(np.float64)
+    logits = np.load(cached).astype(np.float64)
     np.save(EXAMPLES, logits[: config["examples"]].astype(np.float32))
     targets, counted = encoded[2][..., :-1], encoded[2][..., -1] > 0
     x, y = logits[counted].ravel(), targets[counted].ravel()
@@ -427,18 +555,47 @@ def analyse(runs, config=CONFIG):
             m: paired(table[arm][long][m], table[f"noprior_{name}"][long][m])
             for m in ("anchor_ap", "ap", "ap50")
         }
-    sgd = {
-        arm: [runs[run_key(arm, s)]["step_loss"] for s in seeds]
-        for arm in ("sgd_ce_prior", "sgd_ce_zero", "sgd_fl_prior", "sgd_fl_zero")
-    }
+    sgd = {arm: [runs[run_key(arm, s)]["step_loss"] for s in seeds] for arm in SGD_ARMS}
+    rates = chosen_rates(runs, chosen, config)
+    every = list(runs.values())
     return {
         "choices": chosen,
+        "learning_rates": {
+            arm: {
+                f"{lr:g}": mean_val(runs, at_rate(arm, lr, config), seeds)
+                for lr in config["learning_rates"]
+            }
+            for arm in rates
+        },
+        "chosen_rates": rates,
+        "fresh": fresh_analysis(runs, chosen, rates, config),
+        "runs": len(every),
+        "cpu_hours": sum(r["seconds"] for r in every) / 3600,
         "test": table,
         "test_long": table_long,
         "comparisons": comparisons,
         "sgd_step_loss": sgd,
         "figure4": figure4(config),
     }
+
+
+def rate_tasks(chosen, config=CONFIG):
+    """Round 6: every finalist at every learning rate on the tuning seeds."""
+    return [
+        (at_rate(chosen[role], lr, config), s, None)
+        for s in config["seeds"]
+        for role in FINALISTS
+        for lr in config["learning_rates"]
+    ]
+
+
+def fresh_tasks(chosen, rates, config=CONFIG):
+    """Rounds 7 and 8: the finalists at their rates, then SGD's starts, on the fresh seeds."""
+    arms = fresh_arms(chosen, rates, config).values()
+    seeds = config["fresh_seeds"]
+    return [(a, s, None) for s in seeds for a in arms], [
+        (a, s, None) for s in seeds for a in SGD_ARMS
+    ]
 
 
 def tasks_in_order(config=CONFIG, chosen=None):
@@ -471,18 +628,28 @@ def main():
     context = multiprocessing.get_context("spawn")
     first, second, third, live = tasks_in_order(config)
     with context.Pool(workers, initializer=single_thread) as pool:
-        print(f"1/5 CE and FL grid: {len(first)} runs", flush=True)
+        print(f"1/8 CE and FL grid: {len(first)} runs", flush=True)
         run_all(first, pool, runs, RUNS)
-        print(f"2/5 OHEM: {len(second)} runs", flush=True)
+        print(f"2/8 OHEM: {len(second)} runs", flush=True)
         run_all(second, pool, runs, RUNS)
-        print(f"3/5 no prior init (Adam) and SGD's first steps: {len(third)} runs", flush=True)
+        print(f"3/8 no prior init (Adam) and SGD's first steps: {len(third)} runs", flush=True)
         run_all(third, pool, runs, RUNS)
         extended = config["extended"]
-        print(f"4/5 {extended['epochs']} epochs for {extended['arms']}", flush=True)
+        print(f"4/8 {extended['epochs']} epochs for {extended['arms']}", flush=True)
         long_tasks = [(a, s, extended["epochs"]) for s in config["seeds"] for a in extended["arms"]]
         run_all(long_tasks, pool, runs, RUNS)
-        print("5/5 the live run's stored twin, then the analysis", flush=True)
+        print("5/8 the live run's stored twin", flush=True)
         run_all(live, pool, runs, RUNS)
+        chosen = choices(runs, config)
+        tasks = rate_tasks(chosen, config)
+        print(f"6/8 learning rates of {[chosen[r] for r in FINALISTS]}: {len(tasks)} runs")
+        run_all(tasks, pool, runs, RUNS)
+        rates = chosen_rates(runs, chosen, config)
+        finalists, sgd = fresh_tasks(chosen, rates, config)
+        print(f"7/8 {list(rates.items())} on the fresh seeds: {len(finalists)} runs", flush=True)
+        run_all(finalists, pool, runs, RUNS)
+        print(f"8/8 SGD's starts on the fresh seeds: {len(sgd)} runs, then the analysis")
+        run_all(sgd, pool, runs, RUNS)
     results = {
         "description": __doc__.splitlines()[0],
         "command": "python benchmarks/detection_study.py",
