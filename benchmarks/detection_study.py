@@ -90,8 +90,8 @@ CONFIG = {
         "epochs": 32,
         "arms": ["ce_a0.75", "fl_g2_a0.25", "fl_g1_a0.25", "ohem_1to3"],
     },
-    # Table 1a's range bracketed (.9, .99) and FL at alpha .75, added in round 2 of the study
-    # (issue 19) after the first 33 runs; the choice is remade over the whole grid.
+    # Table 1a's range bracketed (.9, .99) and FL at alpha .75, added to round 1 after the
+    # first 64 runs (issue 19); the choice is remade over the whole grid.
     "ce_alphas": [0.25, 0.5, 0.75, 0.9, 0.99],
     "fl_gammas": [0.5, 1.0, 2.0, 5.0],
     "fl_alphas": [0.25, 0.5],
