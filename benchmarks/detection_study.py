@@ -237,6 +237,21 @@ def make_model(arm, seed, config=CONFIG):
     return model
 
 
+def steps_per_epoch(config=CONFIG):
+    return -(-config["data"]["n_train"] // config["batch_size"])
+
+
+def sgd_epochs(config=CONFIG):
+    """Whole epochs that cover SGD's ``sgd["steps"]`` logged steps."""
+    return -(-config["sgd"]["steps"] // steps_per_epoch(config))
+
+
+def score_keys(nms_threshold):
+    """{score: key in a split's scores}: anchor AP, COCO AP and AP50 at that NMS threshold."""
+    t = nms_threshold
+    return {"anchor_ap": "anchor_ap", "ap": f"ap_nms{t:g}", "ap50": f"ap50_nms{t:g}"}
+
+
 def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
     """Train one run; returns (record, final test logits). Seed: weights and batch order.
 
@@ -245,8 +260,7 @@ def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
     """
     sgd = arm.startswith("sgd")
     if epochs is None:
-        steps_per_epoch = -(-config["data"]["n_train"] // config["batch_size"])
-        epochs = -(-config["sgd"]["steps"] // steps_per_epoch) if sgd else config["epochs"]
+        epochs = sgd_epochs(config) if sgd else config["epochs"]
     keras.utils.set_random_seed(seed)
     model = make_model(arm, seed, config)
     # SGD's runs are scored once, at their end (its old tuning-seed runs predate that).
@@ -400,8 +414,8 @@ def fresh_analysis(runs, chosen, rates, config=CONFIG):
     Benjamini-Hochberg over the whole family (the SGD starts' test anchor AP included)."""
     arms = fresh_arms(chosen, rates, config)
     seeds, margin = config["fresh_seeds"], config["equivalence_margin"]
-    t = chosen["nms_threshold"]
-    metrics = {"anchor_ap": "anchor_ap", "ap": f"ap_nms{t:g}", "ap50": f"ap50_nms{t:g}"}
+    metrics = score_keys(chosen["nms_threshold"])
+    epochs = sgd_epochs(config)
 
     def scores(arm, budget, metric):
         return np.array(
@@ -420,17 +434,16 @@ def fresh_analysis(runs, chosen, rates, config=CONFIG):
         for x, y in FRESH_PAIRS
         for m in metrics
     }
-    sgd_epochs = -(-config["sgd"]["steps"] // -(-config["data"]["n_train"] // config["batch_size"]))
     sgd = {
         arm: {
-            "test_anchor_ap": scores(arm, sgd_epochs, "anchor_ap").tolist(),
+            "test_anchor_ap": scores(arm, epochs, "anchor_ap").tolist(),
             "step_loss": [runs[run_key(arm, s)]["step_loss"] for s in seeds],
         }
         for arm in SGD_ARMS
     }
     for x, y in SGD_PAIRS:
-        comparisons[f"{x} vs {y}|{sgd_epochs}|anchor_ap"] = paired_statistics(
-            scores(x, sgd_epochs, "anchor_ap") - scores(y, sgd_epochs, "anchor_ap"), margin
+        comparisons[f"{x} vs {y}|{epochs}|anchor_ap"] = paired_statistics(
+            scores(x, epochs, "anchor_ap") - scores(y, epochs, "anchor_ap"), margin
         )
     names = list(comparisons)
     for p_name in ("t_p", "tost_p"):
@@ -444,30 +457,14 @@ def fresh_analysis(runs, chosen, rates, config=CONFIG):
         "scores": per_arm,
         "comparisons": comparisons,
         "sgd": sgd,
-        "sgd_steps": sgd_epochs * -(-config["data"]["n_train"] // config["batch_size"]),
-    }
-
-
-def paired(a, b):
-    """Paired differences b - a: mean, t-interval (95 %), paired t-test p, wins."""
-    d = np.asarray(b) - np.asarray(a)
-    n = len(d)
-    half = float(stats.t.ppf(0.975, n - 1) * d.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    p = float(stats.ttest_rel(b, a).pvalue) if n > 1 and d.std() > 0 else np.nan
-    return {
-        "mean": float(d.mean()),
-        "ci": [float(d.mean() - half), float(d.mean() + half)],
-        "p": p,
-        "wins": int((d > 0).sum()),
-        "n": n,
+        "sgd_steps": epochs * steps_per_epoch(config),
     }
 
 
 def test_table(runs, arms, seeds, chosen, config=CONFIG, budgets=None, tag=""):
     """Per arm and budget: test numbers per seed (anchor AP, COCO AP, AP50 at the chosen NMS)
     and the same on validation (``val_*``); ``tag`` 'long' reads the extended runs."""
-    t = chosen["nms_threshold"]
-    metrics = {"anchor_ap": "anchor_ap", "ap": f"ap_nms{t:g}", "ap50": f"ap50_nms{t:g}"}
+    metrics = score_keys(chosen["nms_threshold"])
     table = {}
     for arm in arms:
         table[arm] = {}
@@ -525,37 +522,6 @@ def analyse(runs, config=CONFIG):
     extended = config["extended"]
     budgets = [*config["budgets"], extended["epochs"]]
     table_long = test_table(runs, extended["arms"], seeds, chosen, config, budgets, "long")
-    long = str(config["budgets"][-1])
-    comparisons = {}
-    for budget in map(str, config["budgets"]):
-        for arm in [*fl, "ohem_1to3", "ohem_all"]:
-            comparisons[f"{arm}|{budget}"] = {
-                m: paired(table[chosen["best_ce"]][budget][m], table[arm][budget][m])
-                for m in ("anchor_ap", "ap", "ap50")
-            }
-    for arm in ("ohem_1to3", "ohem_all"):
-        comparisons[f"{chosen['best_fl']} vs {arm}|{long}"] = {
-            m: paired(table[arm][long][m], table[chosen["best_fl"]][long][m])
-            for m in ("anchor_ap", "ap", "ap50")
-        }
-    base = extended["arms"][0]  # CE
-    for budget in map(str, budgets):
-        for arm in extended["arms"][1:]:
-            comparisons[f"long {arm} vs {base}|{budget}"] = {
-                m: paired(table_long[base][budget][m], table_long[arm][budget][m])
-                for m in ("anchor_ap", "ap", "ap50")
-            }
-    alt = chosen["by_ap50"]
-    comparisons[f"by_ap50 {alt['best_fl']} vs {alt['best_ce']}|{long}"] = {
-        m: paired(table[alt["best_ce"]][long][m], table[alt["best_fl"]][long][m])
-        for m in ("anchor_ap", "ap", "ap50")
-    }
-    for name, arm in (("ce", "ce_a0.75"), ("fl", "fl_g2_a0.25")):
-        comparisons[f"noprior_{name} vs {arm}|{long}"] = {
-            m: paired(table[arm][long][m], table[f"noprior_{name}"][long][m])
-            for m in ("anchor_ap", "ap", "ap50")
-        }
-    sgd = {arm: [runs[run_key(arm, s)]["step_loss"] for s in seeds] for arm in SGD_ARMS}
     rates = chosen_rates(runs, chosen, config)
     every = list(runs.values())
     return {
@@ -573,8 +539,6 @@ def analyse(runs, config=CONFIG):
         "cpu_hours": sum(r["seconds"] for r in every) / 3600,
         "test": table,
         "test_long": table_long,
-        "comparisons": comparisons,
-        "sgd_step_loss": sgd,
         "figure4": figure4(config),
     }
 
@@ -642,13 +606,17 @@ def main():
         run_all(live, pool, runs, RUNS)
         chosen = choices(runs, config)
         tasks = rate_tasks(chosen, config)
-        print(f"6/8 learning rates of {[chosen[r] for r in FINALISTS]}: {len(tasks)} runs")
+        print(
+            f"6/8 learning rates of {[chosen[r] for r in FINALISTS]}: {len(tasks)} runs", flush=True
+        )
         run_all(tasks, pool, runs, RUNS)
         rates = chosen_rates(runs, chosen, config)
         finalists, sgd = fresh_tasks(chosen, rates, config)
         print(f"7/8 {list(rates.items())} on the fresh seeds: {len(finalists)} runs", flush=True)
         run_all(finalists, pool, runs, RUNS)
-        print(f"8/8 SGD's starts on the fresh seeds: {len(sgd)} runs, then the analysis")
+        print(
+            f"8/8 SGD's starts on the fresh seeds: {len(sgd)} runs, then the analysis", flush=True
+        )
         run_all(sgd, pool, runs, RUNS)
     results = {
         "description": __doc__.splitlines()[0],
