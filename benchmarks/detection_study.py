@@ -22,7 +22,7 @@ Arms, in the order the script runs them:
    alpha .25, to see where gamma 2 ends once converged (scored after 4, 16 and 32 epochs);
    then FL gamma 1, alpha .25 and OHEM 1:3 too. All at the grid's learning rate.
 5. **Live**: the first ``live["epochs"]`` epochs of one run, which notebook 08 repeats live.
-6. **Learning rates** (issue 19): validation's three finalists (the best CE alpha, the best FL
+6. **Learning rates**: validation's three finalists (the best CE alpha, the best FL
    (gamma, alpha), the better OHEM) at every Adam rate of ``learning_rates`` on the tuning seeds.
 7. **Fresh seeds**: each finalist at its chosen rate on ``fresh_seeds``, which took part in no
    choice; only these runs are tested.
@@ -85,13 +85,13 @@ CONFIG = {
     "seeds": [0, 1, 2],
     # The long budget: CE at the alpha validation chose, against the paper's gamma 2 (still
     # rising at 16 epochs), fixed after the grid's 33 runs and before these started; FL
-    # gamma 1 (validation's choice) and OHEM 1:3 added with rounds 6-8 (issue 19).
+    # gamma 1 (validation's choice) and OHEM 1:3 added with rounds 6-8.
     "extended": {
         "epochs": 32,
         "arms": ["ce_a0.75", "fl_g2_a0.25", "fl_g1_a0.25", "ohem_1to3"],
     },
     # Table 1a's range bracketed (.9, .99) and FL at alpha .75, added to round 1 after the
-    # first 64 runs (issue 19); the choice is remade over the whole grid.
+    # first 64 runs; the choice is remade over the whole grid.
     "ce_alphas": [0.25, 0.5, 0.75, 0.9, 0.99],
     "fl_gammas": [0.5, 1.0, 2.0, 5.0],
     "fl_alphas": [0.25, 0.5],
@@ -627,7 +627,7 @@ def main():
         **provenance(
             workers,
             packages=("pycocotools",),
-            where="CPU (no GPU was lent to this task); one TensorFlow thread per run",
+            where="CPU only; one TensorFlow thread per run",
         ),
     }
     RESULTS.write_text(json.dumps(results, indent=1) + "\n")

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "results" / "loss_speed.md"
-TARGET = 0.9  # focal / keras, every mode (issue 10)
+TARGET = 0.9  # focal / keras, every mode
 
 
 def machine():

@@ -91,6 +91,14 @@ def assign(anchor_boxes, gt_boxes, gt_labels, num_classes, positive=0.5, negativ
     of the anchor's best box (-1 when there is no box). An image with no box has only
     negatives.
 
+    An anchor is positive at IoU >= ``positive``, ignored in [``negative``, ``positive``)
+    and negative below (the paper's rule); each box's best anchor is positive too, whatever
+    its IoU (the RPN/Detectron convention). Every anchor with the box's largest *computed*
+    IoU is promoted: a tie in exact arithmetic that floating point splits (78/256 computes
+    as 0.3046875 for one anchor and 0.3046874999999999 for its neighbour) promotes only
+    the one that computes larger. A tolerance would promote both, and change which anchors
+    train.
+
     >>> t, s, m = assign([[0, 0, 4, 4], [0, 0, 4, 8], [8, 8, 12, 12]], [[0, 0, 4, 5]], [2], 3)
     >>> s.tolist(), m.tolist(), t[0].tolist()
     ([1, 1, 0], [0, 0, 0], [0.0, 0.0, 1.0])
@@ -123,8 +131,9 @@ def assign(anchor_boxes, gt_boxes, gt_labels, num_classes, positive=0.5, negativ
     best = iou[np.arange(count), matched]
     state[best >= negative] = IGNORED
     state[best >= positive] = POSITIVE
-    # Each box's best anchors (ties included) are positive even below the threshold; like
-    # torchvision's low-quality matches, such an anchor keeps its own best box.
+    # Each box's best anchors are positive even below the threshold; like torchvision's
+    # low-quality matches, such an anchor keeps its own best box. Ties are equal computed
+    # IoUs: two IoUs equal in exact arithmetic but rounded apart promote only the larger.
     top = iou.max(axis=0)  # (G,)
     state[np.any((iou == top[None, :]) & (top[None, :] > 0), axis=1)] = POSITIVE
     positives = state == POSITIVE

@@ -86,6 +86,11 @@ class AnchorFocalLoss(keras.losses.Loss):
     by the number of positive anchors in the batch (at least 1), so the loss does not grow
     with the ~10^4 easy negatives. ``gamma=0`` is alpha-balanced cross-entropy.
 
+    One normaliser for the batch, as Detectron's RetinaNet does: every positive anchor
+    weighs the same whatever image it is in. torchvision's RetinaNet divides each image by
+    its own positives and averages the images instead, which gives an image with one object
+    the weight of one with ten; the two agree only when every image has as many positives.
+
     ``ohem=k`` (an integer) trains cross-entropy (``gamma`` must be 0) on each image's ``k``
     counted anchors of highest loss (their loss summed over classes), as online hard
     example mining; with ``ohem_ratio=3`` at most ``k / 4`` of them are positive (the

@@ -91,6 +91,22 @@ def test_a_small_box_still_gets_an_anchor():
     assert targets[state == detection.POSITIVE, 4].all()
 
 
+def test_a_tie_that_rounding_splits_promotes_one_anchor():
+    # The box lies inside anchors 352 (16 x 16) and 353 (16 / sqrt 2 x 16 sqrt 2), both of
+    # area 16^2 in exact arithmetic, so each has IoU 78 / 256 with it. Computed, the second
+    # comes out a rounding error lower, and only the first is the box's best anchor.
+    anchor_boxes = detection.anchors(64, 8)
+    box = np.array([[58.0, 28.0, 64.0, 41.0]])
+    pair = anchor_boxes[[352, 353]]
+    assert np.all(pair[:, :2] <= box[:, :2]) and np.all(pair[:, 2:] >= box[:, 2:])
+    assert np.allclose((pair[:, 2] - pair[:, 0]) * (pair[:, 3] - pair[:, 1]), 256.0)
+    iou = detection.box_iou(anchor_boxes, box)[:, 0]
+    assert iou[352] == 78 / 256 == iou.max() > iou[353]
+    assert abs(iou[353] - 78 / 256) < 1e-15  # apart by rounding only
+    _, state, _ = detection.assign(anchor_boxes, box, [0], 10)
+    assert np.flatnonzero(state == detection.POSITIVE).tolist() == [352]
+
+
 def test_no_box_means_all_negative():
     targets, state, matched = detection.assign(
         [[0, 0, 4, 4], [4, 4, 8, 8]], np.zeros((0, 4)), [], 3
