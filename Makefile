@@ -13,7 +13,7 @@ BINDER_INSTALLED := $(BINDER_VENV)/.installed
 # The package's own tests, run again on Keras's JAX backend (the rest is backend-neutral).
 PACKAGE_TESTS := tests/test_losses.py tests/test_keras_integration.py tests/test_models.py \
 	tests/test_initializers.py tests/test_data.py tests/test_weights.py tests/test_reference.py \
-	tests/test_metrics.py tests/test_detection_model.py tests/test_detection_eval.py
+	tests/test_metrics.py tests/test_detection_model.py tests/test_detection_evaluation.py
 
 .PHONY: lab test test-torch install student
 
@@ -43,7 +43,7 @@ student: $(INSTALLED)
 test: $(INSTALLED) $(BINDER_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest tests/ --doctest-modules focal/ benchmarks/
+	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest tests/ --doctest-modules focal/ benchmarks/ studies/
 	KERAS_BACKEND=jax $(BIN)/python -m pytest $(PACKAGE_TESTS) --doctest-modules focal/
 	$(BINDER_VENV)/bin/python -m pytest --nbval notebooks/
 	@# Again as another machine would compute: oneDNN's CPU kernels (focal sets

@@ -1,4 +1,4 @@
-"""Import a script from scripts/ (not a package) so tests can call its functions."""
+"""Import a script from scripts/ or studies/ (not packages) so tests can call its functions."""
 
 import importlib.util
 import pathlib
@@ -6,8 +6,8 @@ import pathlib
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def load_script(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+def load_script(name, folder="scripts"):
+    spec = importlib.util.spec_from_file_location(name, ROOT / folder / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -1,9 +1,8 @@
-"""focal.detection_model: targets, the detector's layout and prior, and the loss against NumPy."""
+"""focal.detection.model: targets, the detector's layout and prior, and the loss against NumPy."""
 
 import focal  # first: sets TensorFlow's environment
 from focal import detection, reference
-from focal.detection_data import DetectionSplit
-from focal.detection_model import AnchorFocalLoss, encode, tiny_retina
+from focal.detection import AnchorFocalLoss, DetectionSplit, encode, tiny_retina
 
 import keras
 import numpy as np

@@ -1,20 +1,14 @@
-"""benchmarks/detection_study.py: arm parsing, task order, learning-rate choice and the
+"""studies/detection_study.py: arm parsing, task order, learning-rate choice and the
 fresh seeds' paired statistics."""
 
 import focal  # noqa: F401, I001 (first: sets TensorFlow's environment before it loads)
-import importlib.util
 import math
-import pathlib
 
 import numpy as np
 import pytest
+from scripts_loader import load_script
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "detection_study", ROOT / "benchmarks" / "detection_study.py"
-)
-study = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(study)
+study = load_script("detection_study", "studies")
 
 
 @pytest.mark.parametrize(

@@ -1,20 +1,13 @@
-"""benchmarks/focal_study.py: the study's scoring and selection helpers against oracles."""
+"""studies/focal_study.py: the study's scoring and selection helpers against oracles."""
 
-import focal  # noqa: F401, I001 (first: sets TensorFlow's environment before it loads)
-import importlib.util
-import pathlib
+import focal  # noqa: F401 (first: sets TensorFlow's environment before it loads)
 
 import numpy as np
 import pytest
-from scipy import stats
+from scripts_loader import load_script
 from sklearn.metrics import f1_score
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location(
-    "focal_study", ROOT / "benchmarks" / "focal_study.py"
-)
-study = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(study)
+study = load_script("focal_study", "studies")
 
 
 def test_thresholds_maximise_validation_f1():
@@ -25,35 +18,6 @@ def test_thresholds_maximise_validation_f1():
     for c in range(4):
         best = max(f1_score(y[:, c], logits[:, c] >= t) for t in np.unique(logits[:, c]))
         assert f1_score(y[:, c], logits[:, c] >= thresholds[c]) == pytest.approx(best)
-
-
-def test_paired_statistics_exact_values():
-    all_wins = study.paired_statistics(np.linspace(0.01, 0.1, 10), 0.01)
-    assert all_wins["wins"] == 10 and all_wins["losses"] == 0
-    assert all_wins["sign_p"] == pytest.approx(2 / 2**10)
-    assert all_wins["wilcoxon_p"] == pytest.approx(2 / 2**10)  # exact: one of 1024 sign patterns
-    mixed = study.paired_statistics([0.1, -0.2, 0.3, 0.0, 0.05], 0.01)
-    assert (mixed["wins"], mixed["losses"]) == (3, 1)
-    assert mixed["sign_p"] == pytest.approx(stats.binom.cdf(1, 4, 0.5) * 2)
-
-
-def test_paired_t_interval_and_tost_by_hand():
-    d = np.array([0.004, -0.002, 0.001, 0.003, -0.001, 0.002, 0.0, 0.001])
-    out = study.paired_statistics(d, 0.01)
-    se = d.std(ddof=1) / np.sqrt(d.size)
-    half = stats.t.ppf(0.975, d.size - 1) * se
-    assert out["ci"] == pytest.approx([d.mean() - half, d.mean() + half])
-    assert out["sd"] == pytest.approx(d.std(ddof=1))
-    assert out["t_p"] == pytest.approx(2 * stats.t.sf(abs(d.mean()) / se, d.size - 1))
-    # TOST: the larger one-sided p; below 0.05 exactly when the 90 % interval is inside +-0.01
-    upper = stats.t.cdf((d.mean() - 0.01) / se, d.size - 1)
-    lower = stats.t.sf((d.mean() + 0.01) / se, d.size - 1)
-    assert out["tost_p"] == pytest.approx(max(upper, lower))
-    assert out["tost_p"] < 0.05
-    wide = study.paired_statistics(d * 10, 0.01)  # the 90 % interval reaches past 0.01
-    assert wide["tost_p"] > 0.05
-    same = study.paired_statistics(np.zeros(5), 0.01)
-    assert same["ci"] == [0.0, 0.0] and same["t_p"] == 1.0 and same["tost_p"] == 0.0
 
 
 def test_learning_rate_and_grid_point_chosen_on_validation_only():

@@ -1,4 +1,4 @@
-"""Dense detection in miniature, part 4: from logits to detections, and how to score them.
+"""Dense detection in miniature, evaluation: from logits to detections, and how to score them.
 
 - ``nms``: greedy non-maximum suppression, the step every detector ends with.
 - ``detect``: RetinaNet's decoding (sec. 4, "Inference"): per image keep the pairs above a
@@ -11,7 +11,7 @@
 """
 
 from focal import validation
-from focal.detection import box_iou
+from focal.detection.assignment import box_iou
 
 import contextlib
 import io
@@ -132,7 +132,7 @@ def coco_ap(detections, gt_boxes, gt_labels):
 def anchor_ap(logits, encoded):
     """AP over every counted (anchor, class) pair, pooled over images and classes.
 
-    ``encoded`` is ``detection_model.encode``'s (N, A, C + 1) array; ignored anchors drop out.
+    ``encoded`` is ``model.encode``'s (N, A, C + 1) array; ignored anchors drop out.
     """
     logits = np.asarray(logits)
     encoded = np.asarray(encoded)

@@ -1,7 +1,7 @@
 """Dense detection in miniature: focal loss against cross-entropy, OHEM and no prior init.
 
-Every run trains ``focal.detection_model.tiny_retina`` (one level at stride 8, 9 anchors per
-position, no box regression) on ``focal.detection_data.load_detection_digits`` canvases with
+Every run trains ``focal.detection.tiny_retina`` (one level at stride 8, 9 anchors per
+position, no box regression) on ``focal.detection.load_detection_digits`` canvases with
 ``AnchorFocalLoss``: the loss summed over every counted (anchor, class) pair, divided by the
 number of positive anchors. Only the loss (or the initial bias, or the optimiser) changes
 between arms; a seed fixes the initial weights and the batch order, so arms are paired by seed.
@@ -42,30 +42,35 @@ the FL gamma 2 model trained longest).
 Runs are appended to ``results/detection_study_runs.jsonl`` as they finish (a restart skips
 them); the analysis goes to ``results/detection_study.json``; notebook 08 reads both.
 
-    python benchmarks/detection_study.py [--workers 2]
+    python studies/detection_study.py [--workers 2]
 """
 
 import focal  # noqa: F401  (first: sets TensorFlow's environment)
 from focal import detection
 from focal.data import NUM_CLASSES
-from focal.detection_data import load_detection_digits
-from focal.detection_eval import anchor_ap, coco_ap, detect
-from focal.detection_model import AnchorFocalLoss, encode, tiny_retina
+from focal.detection import (
+    AnchorFocalLoss,
+    anchor_ap,
+    coco_ap,
+    detect,
+    encode,
+    load_detection_digits,
+    tiny_retina,
+)
 from focal.losses import sigmoid_focal_crossentropy
 
 import json
-import multiprocessing
 import sys
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
-from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from focal_study import paired_statistics, single_thread  # shared with the other study
-from study_runs import provenance, run_logged, workers_from_command_line
+import study_runs  # the run loop, shared with focal_study
+import study_stats
+from study_runs import single_thread  # noqa: F401  (notebook 08 calls it before its live run)
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "results" / "detection_study_runs.jsonl"
@@ -337,15 +342,12 @@ def _describe(record):
 
 def run_all(tasks, pool, done, log):
     """Run the tasks not in ``done``; append each record to ``log`` as it finishes."""
-    run_logged(tasks, pool, _worker, log, done, _key_of, _key_of, _describe)
+    study_runs.run_logged(tasks, pool, _worker, log, done, _key_of, _key_of, _describe)
 
 
 def read_all(path=RUNS):
     """Every record by ``_key_of`` (live runs apart from full ones)."""
-    if not path.exists():
-        return {}
-    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    return {_key_of(r): r for r in records}
+    return study_runs.read_records(path, _key_of)
 
 
 # ----- analysis --------------------------------------------------------------------------
@@ -427,7 +429,7 @@ def fresh_analysis(runs, chosen, rates, config=CONFIG):
         for role, arm in arms.items()
     }
     comparisons = {
-        f"{x} vs {y}|{b}|{m}": paired_statistics(
+        f"{x} vs {y}|{b}|{m}": study_stats.paired(
             scores(arms[x], b, m) - scores(arms[y], b, m), margin
         )
         for b in config["budgets"]
@@ -442,18 +444,14 @@ def fresh_analysis(runs, chosen, rates, config=CONFIG):
         for arm in SGD_ARMS
     }
     for x, y in SGD_PAIRS:
-        comparisons[f"{x} vs {y}|{epochs}|anchor_ap"] = paired_statistics(
+        comparisons[f"{x} vs {y}|{epochs}|anchor_ap"] = study_stats.paired(
             scores(x, epochs, "anchor_ap") - scores(y, epochs, "anchor_ap"), margin
         )
-    names = list(comparisons)
-    for p_name in ("t_p", "tost_p"):
-        adjusted = stats.false_discovery_control([comparisons[n][p_name] for n in names])
-        for name, p in zip(names, adjusted, strict=True):
-            comparisons[name][f"{p_name}_bh"] = float(p)
+    study_stats.adjust_family(comparisons)
     return {
         "arms": arms,
         "seeds": seeds,
-        "family_size": len(names),
+        "family_size": len(comparisons),
         "scores": per_arm,
         "comparisons": comparisons,
         "sgd": sgd,
@@ -584,14 +582,13 @@ def tasks_in_order(config=CONFIG, chosen=None):
 
 
 def main():
-    workers = workers_from_command_line(__doc__.splitlines()[0])
+    workers = study_runs.workers_from_command_line(__doc__.splitlines()[0])
     config = CONFIG
     RUNS.parent.mkdir(parents=True, exist_ok=True)
     runs = read_all()
     start = time.perf_counter()
-    context = multiprocessing.get_context("spawn")
     first, second, third, live = tasks_in_order(config)
-    with context.Pool(workers, initializer=single_thread) as pool:
+    with study_runs.worker_pool(workers) as pool:
         print(f"1/8 CE and FL grid: {len(first)} runs", flush=True)
         run_all(first, pool, runs, RUNS)
         print(f"2/8 OHEM: {len(second)} runs", flush=True)
@@ -620,11 +617,11 @@ def main():
         run_all(sgd, pool, runs, RUNS)
     results = {
         "description": __doc__.splitlines()[0],
-        "command": "python benchmarks/detection_study.py",
+        "command": "python studies/detection_study.py",
         "config": config,
         "summary": analyse(runs, config),
         "total_seconds_this_invocation": time.perf_counter() - start,
-        **provenance(
+        **study_runs.provenance(
             workers,
             packages=("pycocotools",),
             where="CPU only; one TensorFlow thread per run",

@@ -1,4 +1,4 @@
-"""Dense detection in miniature, part 2: canvases of handwritten digits with exact boxes.
+"""Dense detection in miniature, the data: canvases of handwritten digits with exact boxes.
 
 Each image is a ``image_size`` x ``image_size`` canvas holding 1 to ``max_objects`` digits
 from sklearn's ``load_digits``, each scaled up (bilinear) to a side drawn from
@@ -10,7 +10,7 @@ digits, and their clutter, from disjoint parts (50 / 25 / 25 %) of the handwriti
 
 from focal import validation
 from focal.data import NUM_CLASSES, handwriting_pools
-from focal.detection import box_iou
+from focal.detection.assignment import box_iou
 
 from dataclasses import dataclass
 

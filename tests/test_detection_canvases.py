@@ -1,8 +1,8 @@
-"""focal.detection_data: canvases, exact boxes, object spacing, determinism, bad arguments."""
+"""focal.detection.canvases: canvases, exact boxes, object spacing, determinism, bad arguments."""
 
 import focal  # noqa: F401  (first: sets TensorFlow's environment)
 from focal import detection
-from focal.detection_data import INK, MAX_OVERLAP, load_detection_digits
+from focal.detection.canvases import INK, MAX_OVERLAP, load_detection_digits
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""focal.detection: anchors, IoU and assignment against hand values and brute-force loops."""
+"""focal.detection.assignment: anchors, IoU and assignment against hand values and loops."""
 
 import focal  # noqa: F401  (first: sets TensorFlow's environment)
 from focal import detection

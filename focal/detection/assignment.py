@@ -1,4 +1,4 @@
-"""Dense detection in miniature, part 1: anchors, IoU and the paper's anchor assignment.
+"""Dense detection in miniature, the targets: anchors, IoU and the paper's anchor assignment.
 
 Vocabulary as in RetinaNet (Lin et al. 2017, section 4) and torchvision's ``AnchorGenerator``
 and ``Matcher``. Boxes are float arrays ``[x0, y0, x1, y1]`` in pixels, x0 < x1, y0 < y1.

@@ -1,4 +1,4 @@
-"""Dense detection in miniature, part 3: the detector's targets, network and losses.
+"""Dense detection in miniature, the model: the detector's targets, network and losses.
 
 - ``encode``: a split's boxes -> per-anchor targets, with a last column that says whether
   the anchor counts (1: positive or negative) or sits in the ignore band (0).
@@ -12,8 +12,9 @@
   hardest ``ohem`` anchors of each image.
 """
 
-from focal import detection, validation
+from focal import validation
 from focal.data import NUM_CLASSES
+from focal.detection import assignment
 from focal.losses import sigmoid_focal_crossentropy
 from focal.models import kernel_initializers, output_bias
 
@@ -25,16 +26,16 @@ from keras import ops
 def encode(split, anchor_boxes, num_classes):
     """(N, A, num_classes + 1) uint8 targets of every image of ``split``.
 
-    Columns ``[:num_classes]`` are ``detection.assign``'s one-hot targets; the last column is
+    Columns ``[:num_classes]`` are ``assignment.assign``'s one-hot targets; the last column is
     1 for an anchor that enters the loss (positive or negative) and 0 for an ignored one.
     uint8 holds the 0s and 1s exactly in a quarter of float32's memory (Keras casts them to
     the loss's dtype), which keeps notebook 08 within Binder's memory.
     """
     out = np.zeros((len(split.boxes), len(anchor_boxes), num_classes + 1), dtype=np.uint8)
     for i, (boxes, labels) in enumerate(zip(split.boxes, split.labels, strict=True)):
-        targets, state, _ = detection.assign(anchor_boxes, boxes, labels, num_classes)
+        targets, state, _ = assignment.assign(anchor_boxes, boxes, labels, num_classes)
         out[i, :, :num_classes] = targets
-        out[i, :, num_classes] = state != detection.IGNORED
+        out[i, :, num_classes] = state != assignment.IGNORED
     return out
 
 
@@ -47,7 +48,7 @@ def tiny_retina(
     receptive field (54 px) covers a whole digit. The head's bias starts at
     b = -log((1 - pi) / pi), so every (anchor, class) starts at p = pi; ``prior=None`` keeps
     Keras's zero bias (p = 0.5). ``seed`` seeds the kernel initialisers and nothing else.
-    Anchors are laid out as ``detection.anchors`` orders them: cell (row-major), then anchor.
+    Anchors are laid out as ``assignment.anchors`` orders them: cell (row-major), then anchor.
     """
     image_size = validation.integer("image_size", image_size)
     if image_size % 8:

@@ -5,9 +5,36 @@ interrupted study resumes where it stopped: a task whose key is already in ``don
 """
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import time
+
+
+def single_thread():
+    """Run TensorFlow's ops on one thread, as every stored run did: a rerun repeats it exactly
+    (more threads may sum in another order), and two workers do not oversubscribe two cores.
+    Call it before TensorFlow runs its first op."""
+    import tensorflow as tf  # here, not at the top: only the TensorFlow backend has threads
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+
+
+@contextlib.contextmanager
+def worker_pool(workers):
+    """``workers`` spawned processes (TensorFlow does not survive a fork), one thread each."""
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=single_thread) as pool:
+        yield pool
+
+
+def read_records(path, key):
+    """Every record of the JSON-lines log at ``path`` by ``key(record)``; later lines win."""
+    if not path.exists():
+        return {}
+    records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return {key(record): record for record in records}
 
 
 def run_logged(tasks, pool, worker, log, done, task_key, record_key, describe):

@@ -34,7 +34,7 @@ run resumes where it stopped; test logits are cached in ``.cache/focal_study/`` 
 for the reliability diagrams. The analysis goes to ``results/focal_study.json``; notebook 06
 reads both.
 
-    python benchmarks/focal_study.py [--workers 2]
+    python studies/focal_study.py [--workers 2]
 
 Importing this file runs nothing: notebook 06 imports it to train one arm live.
 """
@@ -46,22 +46,26 @@ from focal.metrics import expected_calibration_error, fit_temperature, reliabili
 from focal.models import small_cnn
 
 import json
-import multiprocessing
 import sys
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
-from scipy import special, stats
+from scipy import special
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from study_runs import (  # shared with detection_study
     provenance,
+    read_records,
     run_logged,
+    single_thread,  # noqa: F401  (notebook 06 calls it before its live run)
+    worker_pool,
     workers_from_command_line,
 )
+from study_stats import adjust_family, paired
+from study_stats import winners_curse as leads
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "results" / "focal_study_runs.jsonl"
@@ -339,14 +343,7 @@ def run_key(arm, draw, seed, learning_rate):
 
 def read_runs(path=RUNS):
     """The finished runs, by key (the file is the resumable log; later lines win)."""
-    if not path.exists():
-        return {}
-    runs = {}
-    for line in path.read_text().splitlines():
-        if line.strip():
-            run = json.loads(line)
-            runs[run_key(run["arm"], run["draw"], run["seed"], run["learning_rate"])] = run
-    return runs
+    return read_records(path, lambda r: run_key(r["arm"], r["draw"], r["seed"], r["learning_rate"]))
 
 
 def chosen_learning_rate(runs, arm, config=CONFIG):
@@ -374,23 +371,13 @@ def best_grid_point(runs, config=CONFIG):
 _DATA = {}
 
 
-def single_thread():
-    """Run TensorFlow's ops on one thread, as every stored run did: a rerun repeats it exactly
-    (more threads may sum in another order), and two workers do not oversubscribe two cores.
-    Call it before TensorFlow runs its first op."""
-    import tensorflow as tf  # here, not at the top: only the TensorFlow backend has threads
-
-    tf.config.threading.set_intra_op_parallelism_threads(1)
-    tf.config.threading.set_inter_op_parallelism_threads(1)
-
-
 def _worker(task):
     arm, draw, seed, lr, best = task
     if draw not in _DATA:
         _DATA[draw] = load_data(draw)
     record, test_logits = train_run(arm, draw, seed, lr, best, _DATA[draw])
     CACHE.mkdir(parents=True, exist_ok=True)
-    np.save(CACHE / f"{run_key(arm, draw, seed, lr).replace('|', '_')}.npy", test_logits)
+    np.save(_cache_path(arm, draw, seed, lr), test_logits)
     return record
 
 
@@ -439,34 +426,12 @@ def per_seed(runs, arm, lr, metric, config=CONFIG):
     }
 
 
+def _cache_path(arm, draw, seed, lr):
+    return CACHE / f"{run_key(arm, draw, seed, lr).replace('|', '_')}.npy"
+
+
 def _cached_logits(arm, draw, seed, lr):
-    return np.load(CACHE / f"{run_key(arm, draw, seed, lr).replace('|', '_')}.npy")
-
-
-def paired_statistics(differences, margin):
-    """Seed-level inference on paired differences d_s (scipy): mean, sd, the 95 % t-interval
-    and two-sided t-test; TOST for |mean| < margin (the larger of the two one-sided
-    p-values); a Wilcoxon signed-rank and a sign test (ties dropped)."""
-    d = np.asarray(differences, dtype=np.float64)
-    nonzero = d[d != 0]
-    out = {"n": int(d.size), "mean": float(d.mean()), "sd": float(d.std(ddof=1))}
-    if out["sd"] > 0:
-        test = stats.ttest_1samp(d, 0.0)
-        low, high = test.confidence_interval(0.95)
-        out["ci"] = [float(low), float(high)]
-        out["t_p"] = float(test.pvalue)
-        above = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
-        below = stats.ttest_1samp(d, margin, alternative="less").pvalue
-        out["tost_p"] = float(max(above, below))
-    else:  # identical runs: no spread to test against
-        out["ci"] = [out["mean"], out["mean"]]
-        out["t_p"] = 1.0 if out["mean"] == 0 else 0.0
-        out["tost_p"] = 0.0 if abs(out["mean"]) < margin else 1.0
-    wins = int((d > 0).sum())
-    out["wins"], out["losses"] = wins, int((d < 0).sum())
-    out["wilcoxon_p"] = float(stats.wilcoxon(d).pvalue) if len(nonzero) else 1.0
-    out["sign_p"] = float(stats.binomtest(wins, len(nonzero)).pvalue) if len(nonzero) else 1.0
-    return out
+    return np.load(_cache_path(arm, draw, seed, lr))
 
 
 def reliability(arm, run, y_test, config=CONFIG):
@@ -492,21 +457,39 @@ def winners_curse(runs, entries, config=CONFIG):
 
     def val(name, seeds):
         arm, lr = entries[name]
-        return np.mean([runs[run_key(arm, draw, s, lr)]["val_macro_ap"] for s in seeds])
+        return [runs[run_key(arm, draw, s, lr)]["val_macro_ap"] for s in seeds]
 
     def test(name):
         values = per_seed(runs, *entries[name], "macro_ap", config)
-        return np.mean([v for draw_values in values.values() for v in draw_values])
+        return [v for draw_values in values.values() for v in draw_values]
 
+    tune, fresh = config["tune_seeds"], config["seeds"]
     return {
-        name: {
-            "tuning_val_lead": float(
-                val(name, config["tune_seeds"]) - val(BCE, config["tune_seeds"])
-            ),
-            "fresh_val_lead": float(val(name, config["seeds"]) - val(BCE, config["seeds"])),
-            "fresh_test_lead": float(test(name) - test(BCE)),
-        }
+        name: leads(
+            {
+                "tuning_val_lead": (val(name, tune), val(BCE, tune)),
+                "fresh_val_lead": (val(name, fresh), val(BCE, fresh)),
+                "fresh_test_lead": (test(name), test(BCE)),
+            }
+        )
         for name in entries
+    }
+
+
+def reliabilities(runs, entries, config=CONFIG):
+    """``reliability`` of each compared arm's first fresh run (draw 0, first seed).
+
+    Its test logits are cached on the machine that trained the run; elsewhere (a fresh
+    clone) the diagrams stored in ``RESULTS`` are kept, as the runs they come from are unchanged.
+    """
+    draw, seed = config["draws"][0], config["seeds"][0]
+    cached = all(_cache_path(arm, draw, seed, lr).exists() for arm, lr in entries.values())
+    if not cached and RESULTS.exists():
+        return json.loads(RESULTS.read_text())["summary"]["reliability"]
+    y_test = load_data(draw, config).y_test
+    return {
+        name: reliability(arm, runs[run_key(arm, draw, seed, lr)], y_test, config)
+        for name, (arm, lr) in entries.items()
     }
 
 
@@ -529,15 +512,10 @@ def analyse(runs, choices, best, config=CONFIG):
                 "mean": float(pooled.mean()),
                 "sd": float(pooled.std(ddof=1)),
                 "mean_by_draw": {k: float(np.mean(v)) for k, v in mine.items()},
-                "diff": paired_statistics(diffs, margin) if arm != BCE else None,
+                "diff": paired(diffs, margin) if arm != BCE else None,
             }
-    family = [(arm, m) for arm in arms if arm != BCE for m in TESTED]
-    for p_name in ("t_p", "tost_p"):
-        adjusted = stats.false_discovery_control([summary[a][m]["diff"][p_name] for a, m in family])
-        for (arm, metric), p in zip(family, adjusted, strict=True):
-            summary[arm][metric]["diff"][f"{p_name}_bh"] = float(p)
-    draw, seed = config["draws"][0], config["seeds"][0]
-    y_test = load_data(draw, config).y_test
+    family = {(arm, m): summary[arm][m]["diff"] for arm in arms if arm != BCE for m in TESTED}
+    adjust_family(family)
     every = list(runs.values())
     late = [r["best_epoch"] > config["max_epochs"] - 3 for r in every]
     return {
@@ -545,10 +523,7 @@ def analyse(runs, choices, best, config=CONFIG):
         "family_size": len(family),
         "arms": summary,
         "winners_curse": winners_curse(runs, entries, config),
-        "reliability": {
-            name: reliability(arm, runs[run_key(arm, draw, seed, lr)], y_test, config)
-            for name, (arm, lr) in entries.items()
-        },
+        "reliability": reliabilities(runs, entries, config),
         "runs": len(every),
         "cpu_hours": sum(r["seconds"] for r in every) / 3600,
         "share_best_in_last_3_epochs": float(np.mean(late)),
@@ -575,8 +550,7 @@ def main():
     RUNS.parent.mkdir(parents=True, exist_ok=True)
     runs = read_runs()
     start = time.perf_counter()
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=single_thread) as pool:
+    with worker_pool(workers) as pool:
         first = [*(grid_key(g, a) for g in GAMMAS for a in ALPHAS), *STANDALONE]
         lrs = len(config["learning_rates"])
         print(f"1/4 tuning {len(first)} arms x {lrs} learning rates", flush=True)
@@ -611,7 +585,7 @@ def main():
     summary = analyse(runs, choices, best, config)
     results = {
         "description": __doc__.splitlines()[0],
-        "command": "python benchmarks/focal_study.py",
+        "command": "python studies/focal_study.py",
         "config": config,
         "arms": {**labels, **EXTRA_LABELS},
         "best_grid_point": best,

@@ -1,7 +1,7 @@
-"""focal.detection_eval: NMS against TensorFlow's, COCO AP against a hand-computed value."""
+"""focal.detection.evaluation: NMS against TensorFlow's, COCO AP against a hand-computed value."""
 
 import focal  # noqa: F401  (first: sets TensorFlow's environment)
-from focal.detection_eval import anchor_ap, coco_ap, detect, nms
+from focal.detection import anchor_ap, coco_ap, detect, nms
 
 import numpy as np
 import pytest
