@@ -23,8 +23,8 @@ def small_mlp(hidden=64, num_classes=NUM_CLASSES, prior=0.01, seed=0):
     """Flatten -> Dense(hidden, relu) -> Dense(num_classes) logits, for 16x16x1 images.
 
     The output layer is linear (pass ``from_logits=True`` to the loss) and its bias starts at
-    the prior probability ``prior`` (Lin et al. 2017, section 3.3); ``prior=None`` keeps the
-    Keras default bias of 0.
+    the prior probability ``prior`` (Lin et al. 2017, sections 3.3 and 4.1), one for every
+    class or one per class; ``prior=None`` keeps the Keras default bias of 0.
 
     ``seed`` seeds the two kernel initialisers (Glorot uniform, as Keras's default) and
     nothing else: the same seed gives the same initial weights, and the global NumPy, Python

@@ -16,8 +16,8 @@ is on those differences (Dror et al. 2018; Bouthillier et al. 2021).
   family of comparisons; ``adjust_family`` writes them into the stored comparisons.
 - ``winners_curse``: an arm's lead over a baseline at each stage (where it was chosen, then
   on fresh seeds); a lead chosen on few seeds shrinks on fresh ones.
-- ``minimum_detectable_effect``: the smallest true mean difference a paired t-test on n
-  seeds detects with the given power, from the noncentral t distribution.
+- ``paired_t_power``: the chance that a paired t-test on n seeds detects a given true mean
+  difference, from the noncentral t distribution; ``minimum_detectable_effect`` inverts it.
 """
 
 import numpy as np
@@ -120,6 +120,24 @@ def winners_curse(stages):
     }
 
 
+def paired_t_power(effect, sd, n, alpha=0.05):
+    """Probability that a two-sided paired t-test at ``alpha`` on ``n`` seeds rejects, when
+    the true mean difference is ``effect`` and the differences have standard deviation ``sd``:
+    P(|T| > t_{n-1, 1-alpha/2}), T noncentral t with noncentrality effect · sqrt(n) / sd."""
+    if not np.isfinite(sd) or sd <= 0:
+        raise ValueError(f"`sd` must be a positive number, got {sd!r}.")
+    if int(n) != n or n < 2:
+        raise ValueError(f"`n` must be an integer >= 2, got {n!r}.")
+    if not 0 < alpha < 1:
+        raise ValueError(f"`alpha` must be in (0, 1), got {alpha!r}.")
+    df = n - 1
+    critical = stats.t.ppf(1 - alpha / 2, df)
+    noncentrality = effect * np.sqrt(n) / sd
+    # The wrong-sign rejections are negligible wherever scipy's nct returns NaN for them.
+    wrong_sign = np.nan_to_num(stats.nct.cdf(-critical, df, noncentrality))
+    return float(stats.nct.sf(critical, df, noncentrality) + wrong_sign)
+
+
 def minimum_detectable_effect(sd, n, alpha=0.05, power=0.8):
     """Smallest true mean difference that a two-sided paired t-test at ``alpha`` on ``n``
     seeds rejects with probability ``power``, for differences of standard deviation ``sd``.
@@ -128,22 +146,14 @@ def minimum_detectable_effect(sd, n, alpha=0.05, power=0.8):
     freedom and noncentrality effect · sqrt(n) / sd. For large n it tends to
     (z_{1-alpha/2} + z_{power}) · sd / sqrt(n).
     """
-    if not np.isfinite(sd) or sd <= 0:
-        raise ValueError(f"`sd` must be a positive number, got {sd!r}.")
-    if int(n) != n or n < 2:
-        raise ValueError(f"`n` must be an integer >= 2, got {n!r}.")
-    if not 0 < alpha < 1 or not alpha < power < 1:
+    if not 0 < alpha < power < 1:
         raise ValueError(f"need 0 < `alpha` < `power` < 1, got alpha={alpha!r}, power={power!r}.")
-    df = n - 1
-    critical = stats.t.ppf(1 - alpha / 2, df)
+    paired_t_power(sd, sd, n, alpha)  # checks sd and n
 
-    def shortfall(noncentrality):
-        # The wrong-sign rejections are negligible wherever scipy's nct returns NaN for them.
-        wrong_sign = np.nan_to_num(stats.nct.cdf(-critical, df, noncentrality))
-        return stats.nct.sf(critical, df, noncentrality) + wrong_sign - power
+    def shortfall(effect):
+        return paired_t_power(effect, sd, n, alpha) - power
 
-    upper = critical + stats.norm.ppf(power)  # the normal approximation, then doubled to bracket
-    while shortfall(upper) < 0:
+    upper = (stats.t.ppf(1 - alpha / 2, n - 1) + stats.norm.ppf(power)) * sd / np.sqrt(n)
+    while shortfall(upper) < 0:  # from the normal approximation, doubled until it brackets
         upper *= 2
-    noncentrality = optimize.brentq(shortfall, 0.0, upper)
-    return float(noncentrality * sd / np.sqrt(n))
+    return float(optimize.brentq(shortfall, 0.0, upper))

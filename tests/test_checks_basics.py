@@ -48,3 +48,13 @@ def test_checker_accepts_right_and_rejects_wrong(checker, right, wrong, capsys):
 def test_checker_reports_a_shape_mismatch():
     with pytest.raises(AssertionError, match="shape"):
         checks.modulating_factor(lambda p_t, gamma: float(np.mean((1 - p_t) ** gamma)))
+
+
+def test_a_failure_message_shows_large_inputs_by_shape():
+    from focal.checks import core
+
+    small, large = np.array([0.5, 0.25]), np.zeros((40, 3))
+    assert core.described((small, 2.0)) == f"({small!r}, 2.0)"
+    assert core.described((large, 2.0)) == "(an array of shape (40, 3), 2.0)"
+    with pytest.raises(AssertionError, match=r"For inputs \(an array of shape \(40, 3\)\) "):
+        core.function_on_grid("Exercise 0.0", np.sum, np.mean, [(large + 1,)], "a hint")

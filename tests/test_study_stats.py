@@ -71,6 +71,18 @@ def test_winners_curse_is_each_stages_lead():
     assert list(leads) == ["tuned", "fresh"]
 
 
+@pytest.mark.parametrize("effect, sd, n", [(0.016, 0.015, 8), (0.0, 0.02, 5), (0.03, 0.02, 15)])
+def test_paired_t_power_matches_a_simulation(effect, sd, n):
+    d = np.random.default_rng(1).normal(effect, sd, size=(200_000, n))
+    t = d.mean(axis=1) / (d.std(axis=1, ddof=1) / np.sqrt(n))
+    simulated = np.mean(np.abs(t) > stats.t.ppf(0.975, n - 1))
+    assert study_stats.paired_t_power(effect, sd, n) == pytest.approx(simulated, abs=0.005)
+
+
+def test_paired_t_power_at_no_effect_is_alpha():
+    assert study_stats.paired_t_power(0.0, 0.01, 8, alpha=0.1) == pytest.approx(0.1)
+
+
 def test_minimum_detectable_effect_tends_to_the_normal_formula():
     normal = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * 0.02 / np.sqrt(10_000)
     assert study_stats.minimum_detectable_effect(0.02, 10_000) == pytest.approx(normal, rel=1e-3)
@@ -99,6 +111,7 @@ def test_minimum_detectable_effect_has_the_stated_power_in_simulation():
         (lambda: study_stats.minimum_detectable_effect(0.0, 8), "sd"),
         (lambda: study_stats.minimum_detectable_effect(0.1, 1), "n"),
         (lambda: study_stats.minimum_detectable_effect(0.1, 8, power=0.01), "power"),
+        (lambda: study_stats.paired_t_power(0.01, 0.01, 8, alpha=1.5), "alpha"),
     ],
 )
 def test_bad_arguments_raise_naming_them(call, match):

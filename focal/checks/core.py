@@ -7,6 +7,15 @@ def passed(exercise):
     print(f"{exercise}: correct.")
 
 
+def described(args, most=12):
+    """The inputs as a failure message shows them: small arrays in full, larger ones by shape."""
+    shown = []
+    for arg in args:
+        size = np.size(arg) if isinstance(arg, (np.ndarray, list, tuple)) else 1
+        shown.append(f"an array of shape {np.shape(arg)}" if size > most else repr(arg))
+    return "(" + ", ".join(shown) + ")"
+
+
 def function_on_grid(exercise, answer, oracle, grid, hint, rtol=1e-6, atol=1e-12):
     """Call ``answer(*args)`` for every ``args`` in ``grid`` and compare with ``oracle(*args)``."""
     for args in grid:
@@ -14,12 +23,12 @@ def function_on_grid(exercise, answer, oracle, grid, hint, rtol=1e-6, atol=1e-12
         got = np.asarray(answer(*args), dtype=np.float64)
         if got.shape != expected.shape:
             raise AssertionError(
-                f"{exercise}: for inputs {args} the answer has shape {got.shape}, "
+                f"{exercise}: for inputs {described(args)} the answer has shape {got.shape}, "
                 f"expected {expected.shape}. Hint: {hint}"
             )
         if not np.allclose(got, expected, rtol=rtol, atol=atol):
             raise AssertionError(
-                f"{exercise}: not yet. For inputs {args} expected {np.round(expected, 6)}, "
-                f"got {np.round(got, 6)}. Hint: {hint}"
+                f"{exercise}: not yet. For inputs {described(args)} expected "
+                f"{np.round(expected, 6)}, got {np.round(got, 6)}. Hint: {hint}"
             )
     passed(exercise)
