@@ -114,9 +114,19 @@ def grid_key(gamma, alpha):
 
 
 def grid_label(gamma, alpha):
-    if gamma == 0 and alpha is None:
-        return "BCE"
+    """A grid point's name: gamma 0 has no focusing, so it is BCE or alpha-balanced CE."""
+    if gamma == 0:
+        return "BCE" if alpha is None else f"α-balanced CE, α={alpha:g}"
     return f"FL γ={gamma:g}, α={'none' if alpha is None else f'{alpha:g}'}"
+
+
+def _short_label(key):
+    """A grid point's name in a few characters, for the arms built on it."""
+    point = _grid_kwargs(key)
+    alpha = "" if point["alpha"] is None else f" {point['alpha']:g}"
+    if point["gamma"] == 0:
+        return "BCE" if point["alpha"] is None else f"α-CE{alpha}"
+    return f"FL γ{point['gamma']:g}{alpha}"
 
 
 BCE = grid_key(0.0, None)
@@ -129,7 +139,7 @@ DERIVED = {
     "best_ls": "best + label smoothing 0.1",
 }
 STANDALONE = {
-    AA: "A/A: FL γ=0, α=0.5 (= BCE)",
+    AA: "A/A: α-CE, α=0.5 (= BCE)",
     "balanced_bce": "balanced BCE (α_c = 1 − π_c)",
     "asl": "ASL (γ+ 0, γ− 4, m 0.05)",
     "bce_uniform_prior": "BCE, uniform prior π = 0.01",
@@ -141,10 +151,14 @@ AA_AT_BCE_RATE = "aa_at_bce_rate"
 EXTRA_LABELS = {AA_AT_BCE_RATE: "A/A at BCE's learning rate"}
 
 
-def arm_labels():
-    """Every arm's key -> its label, in table order: the grid, then the others."""
+def arm_labels(best=None):
+    """Every arm's key -> its label, in table order: the grid, then the others. Given the
+    best grid point, the arms built on it are named by what they are ("α-CE 0.25 + ...")."""
     grid = {grid_key(g, a): grid_label(g, a) for g in GAMMAS for a in ALPHAS}
-    return {**grid, **DERIVED, **STANDALONE}
+    derived = DERIVED
+    if best is not None:
+        derived = {k: v.replace("best", _short_label(best), 1) for k, v in DERIVED.items()}
+    return {**grid, **derived, **STANDALONE}
 
 
 def evaluation_arms(choices, best):
@@ -562,7 +576,7 @@ def main():
             flush=True,
         )
         run_all(tuning_tasks(DERIVED, best, config), pool, runs, RUNS)
-        labels = arm_labels()
+        labels = arm_labels(best)
         choices = {}
         for arm in labels:
             lr, scores = chosen_learning_rate(runs, arm, config)

@@ -78,3 +78,13 @@ def test_compared_adds_the_aa_arm_at_bces_rate():
     assert entries[study.AA] == (study.AA, 0.02)
     assert entries[study.AA_AT_BCE_RATE] == (study.AA, 0.01)
     assert entries[study.BCE] == (study.BCE, 0.01)
+
+
+def test_labels_name_what_each_arm_is():
+    assert study.grid_label(0.0, None) == "BCE"
+    assert study.grid_label(0.0, 0.25) == "α-balanced CE, α=0.25"  # no focusing at gamma 0
+    assert study.grid_label(2.0, 0.25) == "FL γ=2, α=0.25"
+    labels = study.arm_labels("g0_a0.25")
+    assert labels["best_ls"] == "α-CE 0.25 + label smoothing 0.1"
+    assert study.arm_labels("g2_anone")["best_column_w"] == "FL γ2 + column weights"
+    assert study.arm_labels()["best_ls"].startswith("best + ")  # before the choice is made
