@@ -6,8 +6,6 @@ another order, and training compounds it), so such a cell is ``# NBVAL_IGNORE_OU
 asserts its claim instead, or prints only stored numbers and compares the live run with them.
 """
 
-import ast
-
 import pytest
 from notebook_cells import (
     NOTEBOOKS,
@@ -115,4 +113,4 @@ def test_live_tracker(cells, expected):
 
 def test_live_tracker_reads_cells_with_magics():
     (lines,) = shown("%config InlineBackend.figure_formats = ['png']\nprint(m.predict(x))")
-    assert lines == [2] and ast.parse("x = 1")
+    assert lines == [2]

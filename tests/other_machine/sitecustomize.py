@@ -1,6 +1,7 @@
 """Arithmetic as another CPU would do it: every optimizer step's gradients nudged by δ.
 
-On the kernel's Python path (``PYTHONPATH=tests/other_machine``) with ``FOCAL_NUDGE=δ`` set,
+On the kernel's Python path (``PYTHONPATH=<repository>/tests/other_machine``, absolute: nbval
+starts kernels in the notebooks' folder) with ``FOCAL_NUDGE=δ`` set,
 each gradient element g becomes g (1 + δ u), with u in [-1, 1) pseudo-random per element and
 per step, before Keras's optimizer applies it. Another CPU rounds sums in another order, by
 about 1e-7 relatively per operation; training compounds that into different last digits.
