@@ -257,6 +257,30 @@ def score_keys(nms_threshold):
     return {"anchor_ap": "anchor_ap", "ap": f"ap_nms{t:g}", "ap50": f"ap50_nms{t:g}"}
 
 
+def label(arm, config=CONFIG):
+    """An arm's name in tables: "CE α 0.75", "FL γ 1 α 0.25", "OHEM 1:3" (its rate dropped)."""
+    arm = arm.partition("@lr")[0]
+    if arm.startswith("ohem"):
+        return "OHEM 1:3" if arm == "ohem_1to3" else "OHEM, no ratio"
+    spec = arm_spec(arm, config)["loss"]
+    if spec["gamma"] == 0:
+        return f"CE α {spec['alpha']:g}"
+    return f"FL γ {spec['gamma']:g} α {spec['alpha']:g}"
+
+
+def values(summary, arm, metric, budget=None, table="test", config=CONFIG):
+    """One arm's stored score on each tuning seed, from the analysis ``summary``."""
+    budget = str(budget or config["budgets"][-1])
+    return np.array(summary[table][arm][budget][metric])
+
+
+def describe(name, base, other):
+    """A tuning-seed description of other - base: mean, range over the seeds, wins of n."""
+    d = np.asarray(other) - np.asarray(base)
+    spread = f"(seeds: {d.min():+.3f} to {d.max():+.3f})"
+    return f"{name:<34}{d.mean():+8.3f}  {spread}  wins {(d > 0).sum()}/{len(d)}"
+
+
 def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
     """Train one run; returns (record, final test logits). Seed: weights and batch order.
 

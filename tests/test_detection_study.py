@@ -150,3 +150,26 @@ def test_fresh_analysis_pairs_by_seed_and_adjusts_the_whole_family():
     bh = sorted(c["t_p_bh"] for c in out["comparisons"].values())
     m = len(p)
     assert bh[0] == pytest.approx(min(min(p[k] * m / (k + 1) for k in range(m)), 1.0))
+
+
+@pytest.mark.parametrize(
+    "arm, name",
+    [
+        ("ce_a0.75", "CE α 0.75"),
+        ("fl_g1_a0.25@lr0.003", "FL γ 1 α 0.25"),
+        ("ohem_1to3@lr0.003", "OHEM 1:3"),
+        ("ohem_all", "OHEM, no ratio"),
+        ("noprior_fl", "FL γ 2 α 0.25"),
+    ],
+)
+def test_label_names_the_loss(arm, name):
+    assert study.label(arm) == name
+
+
+def test_values_and_describe_read_the_summary():
+    summary = {"test": {"a": {"16": {"ap": [0.1, 0.2, 0.4]}}, "b": {"16": {"ap": [0.2, 0.2, 0.2]}}}}
+    assert study.values(summary, "a", "ap").tolist() == [0.1, 0.2, 0.4]
+    line = study.describe(
+        "b minus a", study.values(summary, "a", "ap"), study.values(summary, "b", "ap")
+    )
+    assert "-0.033" in line and "(seeds: -0.200 to +0.100)" in line and "wins 1/3" in line
