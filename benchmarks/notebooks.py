@@ -56,8 +56,8 @@ def main():
         total += seconds
         ok = seconds <= MAX_SECONDS and gib <= MAX_GIB
         row = f"| {path.name} | {seconds:.0f} s | {gib:.2f} GiB | {'yes' if ok else 'NO'} "
-        lesson = path.name[2] == "-"  # "08a-...": an appendix of full tables, not a lesson
-        within = ("yes" if words <= MAX_WORDS else "NO") if lesson else "(appendix)"
+        appendix = path.name[2] == "a"  # "08a-...": a study's full tables, not a lesson
+        within = "(appendix)" if appendix else ("yes" if words <= MAX_WORDS else "NO")
         rows.append(row + f"| {words:,} | {within} |")
         print(rows[-1], flush=True)
     cores = f"{args.cores} core" if args.cores else "all cores"

@@ -120,16 +120,21 @@ def winners_curse(stages):
     }
 
 
-def paired_t_power(effect, sd, n, alpha=0.05):
-    """Probability that a two-sided paired t-test at ``alpha`` on ``n`` seeds rejects, when
-    the true mean difference is ``effect`` and the differences have standard deviation ``sd``:
-    P(|T| > t_{n-1, 1-alpha/2}), T noncentral t with noncentrality effect · sqrt(n) / sd."""
+def _check_design(sd, n, alpha):
+    """The arguments a power computation shares: the differences' sd, the seeds, the level."""
     if not np.isfinite(sd) or sd <= 0:
         raise ValueError(f"`sd` must be a positive number, got {sd!r}.")
     if int(n) != n or n < 2:
         raise ValueError(f"`n` must be an integer >= 2, got {n!r}.")
     if not 0 < alpha < 1:
         raise ValueError(f"`alpha` must be in (0, 1), got {alpha!r}.")
+
+
+def paired_t_power(effect, sd, n, alpha=0.05):
+    """Probability that a two-sided paired t-test at ``alpha`` on ``n`` seeds rejects, when
+    the true mean difference is ``effect`` and the differences have standard deviation ``sd``:
+    P(|T| > t_{n-1, 1-alpha/2}), T noncentral t with noncentrality effect · sqrt(n) / sd."""
+    _check_design(sd, n, alpha)
     df = n - 1
     critical = stats.t.ppf(1 - alpha / 2, df)
     noncentrality = effect * np.sqrt(n) / sd
@@ -146,9 +151,9 @@ def minimum_detectable_effect(sd, n, alpha=0.05, power=0.8):
     freedom and noncentrality effect · sqrt(n) / sd. For large n it tends to
     (z_{1-alpha/2} + z_{power}) · sd / sqrt(n).
     """
-    if not 0 < alpha < power < 1:
-        raise ValueError(f"need 0 < `alpha` < `power` < 1, got alpha={alpha!r}, power={power!r}.")
-    paired_t_power(sd, sd, n, alpha)  # checks sd and n
+    _check_design(sd, n, alpha)
+    if not alpha < power < 1:
+        raise ValueError(f"`power` must be in (alpha, 1), got alpha={alpha!r}, power={power!r}.")
 
     def shortfall(effect):
         return paired_t_power(effect, sd, n, alpha) - power
