@@ -4,15 +4,40 @@
 
 A solution cell is a code cell tagged "solution" (its first line is `# solution`). The
 copies keep every exercise's stub and check cell, so a learner fills in the stub and runs
-the check. tests/test_student_copies.py regenerates the copies and fails on any difference.
+the check. They carry no test plumbing: a `# NBVAL_...` marker line goes, with the comment
+lines right below it (the marker's reason), and so do nbval's tags. tests/test_student_copies.py
+regenerates the copies and fails on any difference.
 """
 
 import argparse
 import pathlib
+import re
 
 import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+MARKER = re.compile(r"\s*#\s*NBVAL_")
+
+
+def without_markers(source):
+    """The cell source without nbval marker lines and the comment block that follows each."""
+    kept, in_reason = [], False
+    for line in source.split("\n"):
+        if MARKER.match(line):
+            in_reason = True
+        elif not (in_reason and line.lstrip().startswith("#")):
+            in_reason = False
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def without_nbval_tags(metadata):
+    """Drop the tags nbval reads (nbval-ignore-output, nbval-skip, ...); keep the others."""
+    tags = [tag for tag in metadata.get("tags", []) if not tag.lower().startswith("nbval")]
+    if tags:
+        metadata["tags"] = tags
+    else:
+        metadata.pop("tags", None)
 
 
 def is_solution(cell):
@@ -20,11 +45,13 @@ def is_solution(cell):
 
 
 def student_copy(notebook):
-    """The notebook without solution cells, with outputs and execution counts cleared."""
+    """The notebook without solution cells and nbval plumbing, outputs and counts cleared."""
     copy = nbformat.from_dict(notebook)
     copy.cells = [cell for cell in copy.cells if not is_solution(cell)]
     for cell in copy.cells:
+        without_nbval_tags(cell.metadata)
         if cell.cell_type == "code":
+            cell.source = without_markers(cell.source)
             cell.outputs = []
             cell.execution_count = None
     return copy

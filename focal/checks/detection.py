@@ -15,6 +15,7 @@ _BOX_GRID = [
 ]
 
 
+@core.checker
 def iou(answer):
     """Exercise 8.1: answer(box_a, box_b) is the IoU of two [x0, y0, x1, y1] boxes."""
     core.function_on_grid(
@@ -46,6 +47,7 @@ def _normalised(pair_loss, targets, counted):
     return (pair_loss.sum(axis=-1) * counted).sum() / max(targets.sum(), 1.0)
 
 
+@core.checker
 def normalised_loss(answer):
     """Exercise 8.2: the batch's loss over counted pairs / the number of positive anchors."""
     core.function_on_grid(
@@ -75,6 +77,7 @@ def _loss_grid():
     ]
 
 
+@core.checker
 def carriers(answer):
     """Exercise 8.3: the fraction of examples, hardest first, that carry ``share`` of the loss."""
     core.function_on_grid(

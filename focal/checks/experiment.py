@@ -20,6 +20,7 @@ def _multilabel_grid():
     return grid
 
 
+@core.checker
 def macro_ap(answer):
     """Exercise 6.1: answer(y_true, scores) must be the unweighted mean of per-class APs."""
     core.function_on_grid(
@@ -49,6 +50,7 @@ def _sign_test(differences):
     return stats.binomtest(int((nonzero > 0).sum()), nonzero.size).pvalue
 
 
+@core.checker
 def sign_test_p(answer):
     """Exercise 6.2: the two-sided sign-test p-value of paired per-seed differences."""
     core.function_on_grid(
@@ -73,6 +75,7 @@ def _rare_grid():
     return grid
 
 
+@core.checker
 def rare_ap(answer):
     """Exercise 6.3: the mean AP of the k classes with the fewest training positives."""
     core.function_on_grid(

@@ -21,6 +21,17 @@ STEEPEST = {
 }
 
 
+PROBABILITY_FOR_LOGIT = core.Mistake(
+    "a probability where a logit was expected",
+    lambda x, y, gamma, beta: (
+        np.logaddexp(0.0, -(gamma * reference.sigmoid((2.0 * y - 1.0) * x) + beta)) / gamma
+    ),
+    "you used the probability p_t = sigmoid(x_t) where the logit x_t belongs: z = gamma x_t "
+    "+ beta takes the logit x_t = (2y - 1) x itself, and the only sigmoid is the one of z.",
+)
+
+
+@core.checker
 def focal_loss_grad(answer):
     """Exercise 2.1: answer(x, y, gamma) must be dFL/dx, eq. (10), for labels y in {0, 1}."""
     core.function_on_grid(
@@ -34,6 +45,7 @@ def focal_loss_grad(answer):
     )
 
 
+@core.checker
 def fl_star(answer):
     """Exercise 2.2: answer(x, y, gamma, beta) must be FL* of appendix A, labels in {0, 1}."""
     core.function_on_grid(
@@ -47,9 +59,11 @@ def fl_star(answer):
         ],
         "x_t = (2y - 1) x; p*_t = sigmoid(gamma x_t + beta); FL* = -log(p*_t) / gamma. "
         "With gamma = 1 and beta = 0 it must equal cross-entropy.",
+        mistakes=[PROBABILITY_FOR_LOGIT],
     )
 
 
+@core.checker
 def steepest_x_t(answer):
     """Exercise 2.3: answer(gamma) must return (x_t, |dFL/dx|) at the peak of |dFL/dx|."""
     core.function_on_grid(

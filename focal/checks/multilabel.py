@@ -34,6 +34,30 @@ GAMMAS = (0.0, 2.0)
 ALPHAS = (0.25, 0.75)
 
 
+NEGATIVES_HINT = (
+    "the negatives are left out, the original snippet's bug: a pair with y = 0 costs "
+    "-(1 - alpha) p^gamma log(1 - p), not 0. Build p_t and alpha_t with np.where(y == 1, ...) "
+    "for every pair."
+)
+
+
+def _positives_only(p, y, gamma, alpha):
+    """Eq. (5) with negatives costing 0, as in the snippet."""
+    return y * -alpha * (1.0 - p) ** gamma * np.log(p)
+
+
+NEGATIVES_LEFT_OUT = core.Mistake(
+    "negatives left out",
+    lambda p, y, gamma, alpha: _positives_only(p, y, gamma, alpha).mean(-1),
+    NEGATIVES_HINT,
+)
+NEGATIVES_LEFT_OUT_OF_SUM = core.Mistake(
+    "negatives left out",
+    lambda p, y, gamma, alpha: _positives_only(p, y, gamma, alpha).sum() / max(y.sum(), 1.0),
+    NEGATIVES_HINT,
+)
+
+
 def _loss_grid():
     return [
         (p, y, gamma, alpha)
@@ -43,6 +67,7 @@ def _loss_grid():
     ]
 
 
+@core.checker
 def negative_fraction(answer):
     """Exercise 3.1: answer(y) must be the fraction of zeros in the multi-hot matrix y."""
     core.function_on_grid(
@@ -55,6 +80,7 @@ def negative_fraction(answer):
     )
 
 
+@core.checker
 def multilabel_focal_loss(answer):
     """Exercise 3.2: answer(p, y, gamma, alpha) must be eq. (5) averaged over the classes."""
     core.function_on_grid(
@@ -65,9 +91,11 @@ def multilabel_focal_loss(answer):
         "every class is its own binary problem: p_t and alpha_t come from np.where(y == 1, ...), "
         "negatives included; then average over the last axis (classes), giving one loss per "
         "example.",
+        mistakes=[NEGATIVES_LEFT_OUT],
     )
 
 
+@core.checker
 def positive_normalized_focal_loss(answer):
     """Exercise 3.3: the sum of eq. (5) over the batch, divided by max(#positives, 1)."""
     core.function_on_grid(
@@ -80,6 +108,7 @@ def positive_normalized_focal_loss(answer):
         "sum the per-pair losses over examples and classes (negatives included), then divide "
         "by the number of positive labels, y.sum(), but by at least 1 so a batch without "
         "positives does not divide by zero; the answer is one number.",
+        mistakes=[NEGATIVES_LEFT_OUT_OF_SUM],
     )
 
 
@@ -90,6 +119,7 @@ _ASL_GRID = [
 ]
 
 
+@core.checker
 def asl_negative(answer):
     """Exercise 3.4: ASL's loss of a negative, -p_m^gamma_neg log(1 - p_m), p_m = max(p - m, 0)."""
     core.function_on_grid(

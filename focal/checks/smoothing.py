@@ -26,6 +26,7 @@ SOFT_LABELS = (0.0, 0.05, 0.5, 0.9, 0.95, 1.0)
 GAMMAS = (0.0, 2.0, 5.0)
 
 
+@core.checker
 def smooth_binary_labels(answer):
     """Exercise 5.1: answer(y, e) = y (1 - e) + e / 2, each binary label toward 1/2."""
     core.function_on_grid(
@@ -38,6 +39,7 @@ def smooth_binary_labels(answer):
     )
 
 
+@core.checker
 def snippet_lsr_term(answer):
     """Exercise 5.2: answer(p) = Keras's categorical CE of a uniform target, per example."""
     core.function_on_grid(
@@ -52,6 +54,7 @@ def snippet_lsr_term(answer):
     )
 
 
+@core.checker
 def soft_focal_loss(answer):
     """Exercise 5.3: answer(p, y, gamma) = y FL(p, 1) + (1 - y) FL(p, 0), for soft y."""
     core.function_on_grid(
@@ -75,6 +78,7 @@ def _focal_minimiser(theta, gamma):
     return result.x
 
 
+@core.checker
 def focal_minimiser(answer):
     """Exercise 5.4: answer(theta, gamma) = argmin_p of theta FL(p, 1) + (1 - theta) FL(p, 0)."""
     core.function_on_grid(

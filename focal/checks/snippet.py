@@ -23,6 +23,14 @@ Y_MIXED = np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0])
 LABEL_GRIDS = (np.ones_like(P_GRID), np.zeros_like(P_GRID), Y_MIXED)
 
 
+NEGATIVES_LEFT_OUT = core.Mistake(
+    "negatives left out",
+    lambda p, y, gamma: y * -((1.0 - p) ** gamma) * np.log(p),
+    "the negatives are left out, as in the snippet: a pair with y = 0 costs "
+    "-p^gamma log(1 - p), not 0.",
+)
+
+
 def _threshold_cases():
     """(labels, scores) pairs: common and rare classes, well and poorly separated."""
     rng = np.random.default_rng(7)
@@ -37,6 +45,7 @@ def _threshold_cases():
 THRESHOLD_CASES = _threshold_cases()
 
 
+@core.checker
 def snippet_class_weights(answer):
     """Exercise 7.1: answer(counts) must be the snippet's weights, N / n_c normalised to sum 1."""
     core.function_on_grid(
@@ -49,6 +58,7 @@ def snippet_class_weights(answer):
     )
 
 
+@core.checker
 def focal_term(answer):
     """Exercise 7.2: answer(p, y, gamma) must be eq. (4) per element, for y = 1 AND y = 0."""
     core.function_on_grid(
@@ -58,9 +68,11 @@ def focal_term(answer):
         [(P_GRID, y, gamma) for y in LABEL_GRIDS for gamma in (0.0, 0.5, 2.0, 5.0)],
         "p_t = p for y = 1 and 1 - p for y = 0, and FL = -(1 - p_t)^gamma log(p_t): a negative "
         "costs -p^gamma log(1 - p), not 0. With gamma = 0 it is binary cross-entropy.",
+        mistakes=[NEGATIVES_LEFT_OUT],
     )
 
 
+@core.checker
 def best_threshold(answer):
     """Exercise 7.3: answer(precision, recall, thresholds) must return an F1-maximising threshold.
 
@@ -77,15 +89,16 @@ def best_threshold(answer):
         f1 = np.zeros_like(precision)
         np.divide(2 * precision * recall, precision + recall, out=f1, where=precision + recall > 0)
         best = float(np.max(f1[:-1]))
-        threshold = answer(precision.copy(), recall.copy(), thresholds.copy())
+        curve = (precision.copy(), recall.copy(), thresholds.copy())
+        threshold = core.call("Exercise 7.3", answer, curve, hint)
         if np.ndim(threshold) != 0:
-            raise AssertionError(
+            raise core.NotYet(
                 f"Exercise 7.3: return one threshold (a number), got shape {np.shape(threshold)}. "
                 f"Hint: {hint}"
             )
         got = f1_score(labels, scores >= float(threshold), zero_division=0.0)
         if not np.isclose(got, best, rtol=1e-9, atol=1e-12):
-            raise AssertionError(
+            raise core.NotYet(
                 f"Exercise 7.3: not yet. On curve {number} your threshold "
                 f"{float(threshold):.4f} gives F1 = {got:.4f}, the best is {best:.4f}. "
                 f"Hint: {hint}"

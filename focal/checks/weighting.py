@@ -16,6 +16,28 @@ COUNTS_GRID = (
 BETAS = (0.0, 0.9, 0.99, 0.999, 0.9999)
 
 
+SUM_HINT = (
+    "your weights sum to 1; here they must average 1 (mean 1), so that the loss keeps its "
+    "scale: multiply by the number of {what} after dividing by the sum."
+)
+EFFECTIVE_SUM_TO_ONE = core.Mistake(
+    "sum-1 weights where mean-1 weights are wanted",
+    lambda counts, beta: weights.effective_number(counts, beta, normalize="sum"),
+    SUM_HINT.format(what="classes, C,"),
+)
+EFFECTIVE_RAW = core.Mistake(
+    "weights not normalised",
+    lambda counts, beta: (1.0 - beta) / (1.0 - beta**counts),
+    "your weights are not normalised yet: multiply the raw weights r_c by C / sum(r) so "
+    "that the C weights average 1.",
+)
+PER_SAMPLE_SUM_TO_ONE = core.Mistake(
+    "sum-1 weights where mean-1 weights are wanted",
+    lambda labels, class_weight: weights.per_sample(labels, class_weight) / len(labels),
+    SUM_HINT.format(what="images, M,"),
+)
+
+
 def _class_losses(counts):
     """Per-class mean losses L_c >= 0 to pair with ``counts``: equal, uneven, head-heavy."""
     num_classes = len(counts)
@@ -24,6 +46,7 @@ def _class_losses(counts):
     return (np.full(num_classes, 0.7), uneven, head_heavy)
 
 
+@core.checker
 def effective_number_weights(answer):
     """Exercise 4.1: answer(counts, beta) = Cui et al.'s (1 - beta) / (1 - beta^n), mean 1."""
     core.function_on_grid(
@@ -34,6 +57,7 @@ def effective_number_weights(answer):
         "the raw weight is the inverse of the effective number, r_c = (1 - beta) / "
         "(1 - beta**n_c) (beta = 0 gives 1 for every class); then multiply by "
         "C / sum(r) so the C weights average 1.",
+        mistakes=[EFFECTIVE_SUM_TO_ONE, EFFECTIVE_RAW],
     )
 
 
@@ -50,6 +74,7 @@ def _labels_grid():
     return grid
 
 
+@core.checker
 def per_sample_weights(answer):
     """Exercise 4.2: answer(labels, class_weight) = the mean weight of each row's positives,
     normalised to mean 1 over the rows (Cui et al.'s per-sample scheme, for multi-label)."""
@@ -61,9 +86,11 @@ def per_sample_weights(answer):
         "for each image (row), average the class weights of the classes it shows: "
         "labels @ class_weight sums them, labels.sum(axis=1) counts them; then divide by "
         "the mean over the images, so the weights average 1.",
+        mistakes=[PER_SAMPLE_SUM_TO_ONE],
     )
 
 
+@core.checker
 def loss_scale(answer):
     """Exercise 4.3: answer(counts, class_losses) = weighted loss / unweighted loss."""
 
