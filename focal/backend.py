@@ -92,3 +92,22 @@ def cross_entropy_parts(x):
         ops.binary_crossentropy(ones, x, from_logits=True),
         ops.binary_crossentropy(ones - 1.0, x, from_logits=True),
     )
+
+
+def check_labels_when_run(y_true):
+    """In a traced TensorFlow graph, an assertion that fails when the graph runs if ``y_true``
+    leaves [0, 1] (NaN included).
+
+    ``tf.debugging.Assert`` is a stateful op, so ``tf.function`` (``model.fit``) runs it at
+    every step and raises ``InvalidArgumentError`` with its message. Nothing is added under
+    XLA, which drops Assert ops (TensorFlow's ``jit_compile``) or has no run-time assertion
+    (JAX), nor under ``torch.compile``.
+    """
+    if keras.backend.backend() != "tensorflow" or compiled_by_xla():
+        return
+    import tensorflow as tf
+
+    within = tf.reduce_all((y_true >= 0) & (y_true <= 1))
+    # Only strings as data: TensorFlow then adds the bare Assert op, without a cond around it.
+    message = "`y_true` must hold values in [0, 1]; the focal loss checks them at every step "
+    tf.debugging.Assert(within, [message + "(check_labels=False skips this)."])

@@ -51,9 +51,11 @@ def constant_minimiser(loss, y_true, sample_weight=None, bound=30.0):
     prior); for alpha-balanced CE it is alpha pi / (alpha pi + (1 - alpha)(1 - pi)); focal
     terms and margins move it further (no closed form), so it is found numerically.
 
-    ``loss`` is a Keras loss on logits that sums or averages over classes and examples
-    (e.g. ``FocalLoss(from_logits=True, dtype="float64")``: in float32 pi*_c is only good to
-    about 1e-3). ``y_true`` holds the training targets (examples, classes), and
+    ``loss`` is a Keras loss that sums or averages over classes and examples (e.g.
+    ``FocalLoss(from_logits=True, dtype="float64")``: in float32 pi*_c is only good to about
+    1e-3). One on probabilities (``from_logits=False``, e.g. ``focal.focal_loss(counts)``)
+    is rebuilt from its config with ``from_logits=True``: the same loss, without the clipping
+    of p. ``y_true`` holds the training targets (examples, classes), and
     ``sample_weight`` per-example weights if the training uses them. Each class is
     minimised on its own (the loss is a sum over classes), by Brent's method in
     [-bound, bound]: the loss may have no minimum inside (e.g. a class with no positives),
@@ -73,6 +75,7 @@ def constant_minimiser(loss, y_true, sample_weight=None, bound=30.0):
                 f"`sample_weight` must hold one weight per example, shape {y.shape[:1]}, "
                 f"got shape {weight.shape}."
             )
+    loss = _on_logits(loss)
     logits = np.zeros_like(y)
 
     def objective(b, c):
@@ -88,3 +91,16 @@ def constant_minimiser(loss, y_true, sample_weight=None, bound=30.0):
         best[c] = found.x
         logits[:, c] = 0.0
     return special.expit(best)
+
+
+def _on_logits(loss):
+    """``loss`` if it takes logits (or has no ``from_logits``), else its twin on logits."""
+    if getattr(loss, "from_logits", True):
+        return loss
+    config = loss.get_config() if hasattr(loss, "get_config") else {}
+    if "from_logits" not in config:
+        raise ValueError(
+            f"`loss` takes probabilities (from_logits=False) and {type(loss).__name__} has no "
+            "`from_logits` in its config to rebuild it on logits; pass a loss on logits."
+        )
+    return type(loss).from_config({**config, "from_logits": True})

@@ -2,8 +2,9 @@
 and sparse or ragged tensors.
 
 Each raises a ``ValueError`` that names the argument and shows what it got. The checks of
-values (``check_values``) run on eager calls only: inside a traced function the values are
-unknown when Python runs.
+values (``check_values``) run on eager calls: inside a traced function the values are
+unknown when Python runs, and only a TensorFlow graph without XLA can check them when it
+runs (the targets, ``check_labels``).
 """
 
 from focal import backend
@@ -92,15 +93,20 @@ def _value_range(tensor):
     return low, high
 
 
-def check_values(y_true, y_pred, from_logits):
-    """Eager calls only: targets in [0, 1]; probabilities in [0, 1] unless from_logits.
+def check_values(y_true, y_pred, from_logits, check_labels=True):
+    """Eager calls: targets in [0, 1]; probabilities in [0, 1] unless from_logits.
 
     Logits may be +-inf (a certain prediction) but not NaN. Inside a traced function
     (model.fit, jax.jit) the values are unknown when Python runs, so these checks cannot raise
     there, and a NaN input gives a NaN loss, as in Keras; calling the loss eagerly once on a
-    batch checks the data.
+    batch checks the data. With ``check_labels``, a TensorFlow graph without XLA checks the
+    targets when it runs (``backend.check_labels_when_run``).
     """
-    if not backend.is_concrete(y_true, y_pred) or 0 in y_pred.shape:
+    if not backend.is_concrete(y_true, y_pred):
+        if check_labels:
+            backend.check_labels_when_run(y_true)
+        return
+    if 0 in y_pred.shape:
         return
     low, high = _value_range(y_true)
     if not (0.0 <= low and high <= 1.0) or ops.convert_to_numpy(ops.any(ops.isnan(y_true))):

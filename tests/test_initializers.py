@@ -137,6 +137,32 @@ def test_constant_minimiser_of_asl_matches_a_grid_search():
     np.testing.assert_allclose(got, expected, rtol=2e-4)
 
 
+def test_constant_minimiser_takes_a_loss_on_probabilities():
+    """A loss on probabilities is minimised as its twin on logits: the same start."""
+    on_probabilities = focal.FocalLoss(gamma=2.0, alpha=0.25, dtype="float64")
+    got = focal.constant_minimiser(on_probabilities, LABELS)
+    np.testing.assert_array_equal(
+        got, focal.constant_minimiser(_loss(gamma=2.0, alpha=0.25), LABELS)
+    )
+    assert on_probabilities.from_logits is False  # the caller's loss is left as it was
+    bce = focal.constant_minimiser(focal.FocalLoss(gamma=0.0, dtype="float64"), LABELS)
+    np.testing.assert_allclose(bce, LABELS.mean(axis=0), rtol=1e-5)  # BCE's: the frequency
+    # Keras's own losses too (their config drops dtype, so this one runs in float32).
+    keras_bce = focal.constant_minimiser(keras.losses.BinaryCrossentropy(), LABELS)
+    np.testing.assert_allclose(keras_bce, LABELS.mean(axis=0), atol=1e-4)
+
+
+def test_constant_minimiser_refuses_a_probability_loss_it_cannot_rebuild():
+    class Opaque(keras.losses.Loss):
+        from_logits = False
+
+        def call(self, y_true, y_pred):
+            return keras.ops.mean((y_true - y_pred) ** 2, axis=-1)
+
+    with pytest.raises(ValueError, match="from_logits"):
+        focal.constant_minimiser(Opaque(), LABELS)
+
+
 def test_constant_minimiser_of_a_class_without_positives_sits_at_the_bound():
     y = np.zeros((10, 2))
     y[:5, 0] = 1

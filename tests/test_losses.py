@@ -4,6 +4,8 @@ import focal  # first: sets TensorFlow's environment
 from focal import reference
 from focal.losses import sigmoid_focal_crossentropy
 
+import inspect
+
 import keras
 import numpy as np
 import pytest
@@ -504,8 +506,9 @@ def test_integer_inputs_are_accepted():
 
 @pytest.mark.parametrize("mode", [mode for mode in MODES if mode != "eager"])
 def test_values_are_not_checked_when_traced(mode):
-    """A traced function cannot raise on values; the loss computes rather than crash."""
-    loss = focal.FocalLoss(from_logits=True, reduction="none")
+    """A traced function cannot raise on values (the labels' graph check aside, tested below):
+    the loss computes rather than crash."""
+    loss = focal.FocalLoss(from_logits=True, reduction="none", check_labels=False)
     value, _ = loss_and_grad(loss, 2 * Y, X, mode=mode)
     assert value.shape == (len(Y),)
 
@@ -616,3 +619,84 @@ def test_ragged_inputs_raise_with_what_to_do(which):
         )
     with pytest.raises(ValueError, match="ragged"):
         sigmoid_focal_crossentropy(ragged["y_true"], ragged["y_pred"])
+
+
+# ----- arguments that say how they differ from Keras's ----------------------------------------
+
+
+def test_label_smoothing_numbers_in_the_docstring_are_both_losses():
+    """The docstring's example: e = 0.05, gamma = 2, a positive at logit 4, both losses."""
+    e, x = 0.05, 4.0
+    p, y = reference.sigmoid(x), 1 - e / 2  # float64
+    mixed = reference.soft_focal_loss(p, y, 2.0)  # focal's form: y outside p_t
+    p_t = y * p + (1 - y) * (1 - p)  # Keras's form: y inside p_t
+    inside = (1 - p_t) ** 2 * -(y * np.log(p) + (1 - y) * np.log1p(-p))
+    ours = float(focal.FocalLoss(label_smoothing=e, from_logits=True)([[1.0]], [[x]]))
+    keras_loss = keras.losses.BinaryFocalCrossentropy(label_smoothing=e, from_logits=True)
+    theirs = float(keras_loss([[1.0]], [[x]]))
+    np.testing.assert_allclose([ours, theirs], [mixed, inside], rtol=1e-4)
+    assert f"costs {mixed:.4f} here and {inside:.6f} in Keras" in " ".join(
+        focal.FocalLoss.__doc__.split()
+    )
+
+
+def test_help_lists_every_argument():
+    text = focal.FocalLoss.__doc__
+    assert "{hyperparameters}" not in text
+    for name in inspect.signature(focal.FocalLoss).parameters:
+        if name != "positional":
+            assert f"\n        {name}" in text or f", {name}:" in text, name
+
+
+def test_positional_hyperparameters_are_refused_with_the_reason():
+    with pytest.raises(TypeError, match=r"by name.*\(2\.0, 0\.25\).*alpha before gamma"):
+        focal.FocalLoss(2.0, 0.25)
+    assert focal.FocalLoss(gamma=2.0, alpha=0.25).alpha == 0.25
+
+
+# ----- labels inside a traced function: check_labels ----------------------------------------
+
+
+@pytest.mark.tensorflow
+def test_labels_are_checked_in_a_graph_when_it_runs():
+    import tensorflow as tf
+
+    checked = focal.FocalLoss(from_logits=True)  # check_labels=True by default
+    loss_and_grad(checked, Y, X, mode="graph")  # labels in [0, 1]: runs
+    for bad in (-Y, 2 * Y, np.where(Y == 1, np.nan, Y)):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"`y_true`.*\[0, 1\]"):
+            loss_and_grad(checked, bad, X, mode="graph")
+    # Turned off: the graph computes with the bad label.
+    unchecked = focal.FocalLoss(from_logits=True, check_labels=False)
+    value, _ = loss_and_grad(unchecked, -Y, X, mode="graph")
+    assert np.all(np.isfinite(value))
+
+
+@pytest.mark.tensorflow
+def test_check_labels_stops_fit():
+    import tensorflow as tf
+
+    model = keras.Sequential([keras.Input((C,)), keras.layers.Dense(C)])
+    model.compile(optimizer="sgd", loss=focal.FocalLoss(from_logits=True), jit_compile=False)
+    model.fit(X, Y, epochs=1, verbose=0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="check_labels"):
+        model.fit(X, -Y, epochs=1, verbose=0)
+
+
+@pytest.mark.skipif("xla" not in MODES, reason="no XLA mode on this backend")
+def test_labels_go_unchecked_under_xla():
+    """XLA (TensorFlow's jit_compile, JAX) has no run-time assertion: the loss computes."""
+    value, _ = loss_and_grad(focal.FocalLoss(from_logits=True, reduction="none"), -Y, X, mode="xla")
+    oracle_value = oracle(-Y, reference.sigmoid(X), 2.0)  # the formula, label -1 and all
+    np.testing.assert_allclose(value, oracle_value, rtol=RTOL["float32"], atol=1e-6)
+
+
+def test_check_labels_round_trips():
+    loss = focal.FocalLoss(check_labels=False)
+    assert loss.get_config()["check_labels"] is False
+    assert focal.FocalLoss.from_config(loss.get_config()).check_labels is False
+    config = focal.FocalLoss().get_config()
+    del config["check_labels"]  # a config saved before the argument existed
+    assert focal.FocalLoss.from_config(config).check_labels is True
+    with pytest.raises(ValueError, match="check_labels"):
+        focal.FocalLoss(check_labels="yes")
