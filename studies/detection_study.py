@@ -27,6 +27,10 @@ Arms, in the order the script runs them:
 7. **Fresh seeds**: each finalist at its chosen rate on ``fresh_seeds``, which took part in no
    choice; only these runs are tested.
 8. **SGD's starts on the fresh seeds**: prior or zero bias, CE or FL, scored on test at the end.
+9. **CE's own start on the fresh seeds**: the CE finalist again, with each class's output
+   bias at the best constant of its own loss (``own_prior``) instead of the paper's pi = 0.01;
+   paired with round 7's runs, in a family of its own. FL's own constant (about 0.013 at
+   gamma 1, alpha .25) is 0.2 logits above 0.01, so FL already starts near its own.
 
 Rounds 1-5 are the tuning round (seeds ``seeds``); the grid's CE alpha .9 / .99 and FL
 (1, .75) were added to round 1 with rounds 6-8, and the choice remade over the whole grid.
@@ -57,7 +61,8 @@ from focal.detection import (
     load_detection_digits,
     tiny_retina,
 )
-from focal.losses import sigmoid_focal_crossentropy
+from focal.initializers import constant_minimiser
+from focal.losses import FocalLoss, sigmoid_focal_crossentropy
 
 import json
 import sys
@@ -137,8 +142,14 @@ def at_rate(arm, learning_rate, config=CONFIG):
     return arm if learning_rate == config["learning_rate"] else f"{arm}@lr{learning_rate:g}"
 
 
+OWN = "own_"  # an arm's name with this prefix starts at its own loss's best constant
+
+
 def arm_spec(arm, config=CONFIG):
-    """Loss arguments, prior, optimiser and learning rate of an arm, from its name."""
+    """Loss arguments, prior, optimiser and learning rate of an arm, from its name. The prior
+    "own" means ``own_prior``, computed from the training targets."""
+    if arm.startswith(OWN):
+        return arm_spec(arm.removeprefix(OWN), config) | {"prior": "own"}
     arm, _, rate = arm.partition("@lr")
     spec = {
         "prior": config["prior"],
@@ -229,11 +240,32 @@ class Tracker(keras.callbacks.Callback):
             self.test_logits = test_logits
 
 
-def make_model(arm, seed, config=CONFIG):
-    spec = arm_spec(arm, config)
-    model = tiny_retina(
-        config["data"]["image_size"], prior=spec["prior"], seed=seed, **config["model"]
+def own_prior(loss_arguments, encoded_train):
+    """Per class, the probability pi*_c of the best constant logit under the arm's loss, over
+    the counted (anchor, class) pairs of the training images. With n+ positive and n- negative
+    pairs the summed loss is n+ FL(1, b) + n- FL(0, b), so two weighted examples suffice; the
+    division by the number of positive anchors scales it and leaves the argmin where it is."""
+    counted = encoded_train[..., -1] > 0
+    positives = encoded_train[..., :-1][counted].sum(axis=0, dtype=np.float64)
+    negatives = counted.sum() - positives
+    loss = FocalLoss(**loss_arguments, from_logits=True, dtype="float64")
+    return np.array(
+        [
+            constant_minimiser(loss, [[1.0], [0.0]], sample_weight=[pos, neg])[0]
+            for pos, neg in zip(positives, negatives, strict=True)
+        ]
     )
+
+
+def make_model(arm, seed, config=CONFIG, encoded_train=None):
+    spec = arm_spec(arm, config)
+    prior = spec["prior"]
+    if prior == "own":  # one bias per (anchor, class): the head's outputs are anchor-major
+        per_class = own_prior(spec["loss"], encoded_train)
+        prior = np.tile(
+            per_class, len(config["anchors"]["sizes"]) * len(config["anchors"]["ratios"])
+        )
+    model = tiny_retina(config["data"]["image_size"], prior=prior, seed=seed, **config["model"])
     if spec["optimizer"] == "sgd":
         optimizer = keras.optimizers.SGD(spec["learning_rate"], momentum=config["sgd"]["momentum"])
     else:
@@ -291,7 +323,7 @@ def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
     if epochs is None:
         epochs = sgd_epochs(config) if sgd else config["epochs"]
     keras.utils.set_random_seed(seed)
-    model = make_model(arm, seed, config)
+    model = make_model(arm, seed, config, data[2][0])
     # SGD's runs are scored once, at their end (its old tuning-seed runs predate that).
     budgets = (
         [epochs] if sgd else [*config["budgets"], *([epochs] if epochs > config["epochs"] else [])]
@@ -318,6 +350,8 @@ def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
         "budgets": {str(k): v for k, v in tracker.scores.items()},
         "seconds": time.perf_counter() - start,
     }
+    if arm.startswith(OWN):
+        record["start_prior"] = own_prior(arm_spec(arm, config)["loss"], data[2][0]).tolist()
     return record, getattr(tracker, "test_logits", None)
 
 
@@ -430,6 +464,9 @@ def fresh_arms(chosen, rates, config=CONFIG):
 
 
 FRESH_PAIRS = (("fl", "ce"), ("ohem", "ce"), ("fl", "ohem"))
+# CE alpha .75's own constant (about 0.003) is 1.3 logits below pi = 0.01; FL's is 0.2 above,
+# and OHEM's sampled loss has no single constant: CE is the arm whose start could matter.
+OWN_ROLES = ("ce",)
 SGD_ARMS = ("sgd_ce_prior", "sgd_ce_zero", "sgd_fl_prior", "sgd_fl_zero")
 SGD_PAIRS = (("sgd_fl_zero", "sgd_fl_prior"), ("sgd_fl_prior", "sgd_ce_prior"))
 
@@ -480,6 +517,40 @@ def fresh_analysis(runs, chosen, rates, config=CONFIG):
         "comparisons": comparisons,
         "sgd": sgd,
         "sgd_steps": epochs * steps_per_epoch(config),
+        "own_start": own_start_analysis(runs, scores, arms, config),
+    }
+
+
+def own_start_analysis(runs, scores, arms, config=CONFIG):
+    """Round 9: CE started at its own loss's best constant, against CE started at pi = 0.01
+    (paired by seed), and FL (at pi = 0.01, near its own) against it; at both budgets, BH over
+    this family of its own."""
+    margin = config["equivalence_margin"]
+    seed = config["fresh_seeds"][0]
+    own = {role: OWN + arms[role] for role in OWN_ROLES}
+    pairs = [(own["ce"], arms["ce"]), (arms["fl"], own["ce"])]
+    comparisons = {
+        f"{x} vs {y}|{budget}|{m}": study_stats.paired(
+            scores(x, budget, m) - scores(y, budget, m), margin
+        )
+        for budget in config["budgets"]
+        for x, y in pairs
+        for m in ("anchor_ap", "ap", "ap50")
+    }
+    study_stats.adjust_family(comparisons)
+    return {
+        "arms": own,
+        "start_prior": {role: runs[run_key(own[role], seed)]["start_prior"] for role in OWN_ROLES},
+        "scores": {
+            arm: {
+                str(budget): {
+                    m: scores(arm, budget, m).tolist() for m in ("anchor_ap", "ap", "ap50")
+                }
+                for budget in config["budgets"]
+            }
+            for arm in own.values()
+        },
+        "comparisons": comparisons,
     }
 
 
@@ -576,12 +647,15 @@ def rate_tasks(chosen, config=CONFIG):
 
 
 def fresh_tasks(chosen, rates, config=CONFIG):
-    """Rounds 7 and 8: the finalists at their rates, then SGD's starts, on the fresh seeds."""
-    arms = fresh_arms(chosen, rates, config).values()
+    """Rounds 7, 8 and 9: the finalists at their rates, SGD's starts, and the CE and FL
+    finalists from their own losses' best constants, on the fresh seeds."""
+    arms = fresh_arms(chosen, rates, config)
     seeds = config["fresh_seeds"]
-    return [(a, s, None) for s in seeds for a in arms], [
-        (a, s, None) for s in seeds for a in SGD_ARMS
-    ]
+    return (
+        [(a, s, None) for s in seeds for a in arms.values()],
+        [(a, s, None) for s in seeds for a in SGD_ARMS],
+        [(OWN + arms[role], s, None) for s in seeds for role in OWN_ROLES],
+    )
 
 
 def tasks_in_order(config=CONFIG, chosen=None):
@@ -613,32 +687,32 @@ def main():
     start = time.perf_counter()
     first, second, third, live = tasks_in_order(config)
     with study_runs.worker_pool(workers) as pool:
-        print(f"1/8 CE and FL grid: {len(first)} runs", flush=True)
+        print(f"1/9 CE and FL grid: {len(first)} runs", flush=True)
         run_all(first, pool, runs, RUNS)
-        print(f"2/8 OHEM: {len(second)} runs", flush=True)
+        print(f"2/9 OHEM: {len(second)} runs", flush=True)
         run_all(second, pool, runs, RUNS)
-        print(f"3/8 no prior init (Adam) and SGD's first steps: {len(third)} runs", flush=True)
+        print(f"3/9 no prior init (Adam) and SGD's first steps: {len(third)} runs", flush=True)
         run_all(third, pool, runs, RUNS)
         extended = config["extended"]
-        print(f"4/8 {extended['epochs']} epochs for {extended['arms']}", flush=True)
+        print(f"4/9 {extended['epochs']} epochs for {extended['arms']}", flush=True)
         long_tasks = [(a, s, extended["epochs"]) for s in config["seeds"] for a in extended["arms"]]
         run_all(long_tasks, pool, runs, RUNS)
-        print("5/8 the live run's stored twin", flush=True)
+        print("5/9 the live run's stored twin", flush=True)
         run_all(live, pool, runs, RUNS)
         chosen = choices(runs, config)
         tasks = rate_tasks(chosen, config)
         print(
-            f"6/8 learning rates of {[chosen[r] for r in FINALISTS]}: {len(tasks)} runs", flush=True
+            f"6/9 learning rates of {[chosen[r] for r in FINALISTS]}: {len(tasks)} runs", flush=True
         )
         run_all(tasks, pool, runs, RUNS)
         rates = chosen_rates(runs, chosen, config)
-        finalists, sgd = fresh_tasks(chosen, rates, config)
-        print(f"7/8 {list(rates.items())} on the fresh seeds: {len(finalists)} runs", flush=True)
+        finalists, sgd, own = fresh_tasks(chosen, rates, config)
+        print(f"7/9 {list(rates.items())} on the fresh seeds: {len(finalists)} runs", flush=True)
         run_all(finalists, pool, runs, RUNS)
-        print(
-            f"8/8 SGD's starts on the fresh seeds: {len(sgd)} runs, then the analysis", flush=True
-        )
+        print(f"8/9 SGD's starts on the fresh seeds: {len(sgd)} runs", flush=True)
         run_all(sgd, pool, runs, RUNS)
+        print(f"9/9 each loss's own start on the fresh seeds: {len(own)} runs", flush=True)
+        run_all(own, pool, runs, RUNS)
     results = {
         "description": __doc__.splitlines()[0],
         "command": "python studies/detection_study.py",

@@ -75,9 +75,10 @@ def sign_test(differences):
     return float(stats.binomtest(int((nonzero > 0).sum()), nonzero.size).pvalue)
 
 
-def paired(differences, margin):
+def paired(differences, margin=None):
     """One comparison as the studies store it: n, mean, sd, the 95 % t-interval, the t-test
-    and TOST p, wins and losses, and the Wilcoxon signed-rank and sign tests' p."""
+    and TOST p (None without a margin), wins and losses, and the Wilcoxon signed-rank and sign
+    tests' p."""
     d = _differences(differences)
     nonzero = d[d != 0]
     return {
@@ -86,7 +87,7 @@ def paired(differences, margin):
         "sd": float(d.std(ddof=1)),
         "ci": list(t_interval(d)),
         "t_p": t_test(d),
-        "tost_p": tost(d, margin),
+        "tost_p": None if margin is None else tost(d, margin),
         "wins": int((d > 0).sum()),
         "losses": int((d < 0).sum()),
         "wilcoxon_p": float(stats.wilcoxon(d).pvalue) if nonzero.size else 1.0,

@@ -20,6 +20,7 @@ study = load_script("detection_study", "studies")
         ("fl_g0.5_a0.5@lr0.01", {"gamma": 0.5, "alpha": 0.5}, 0.01, "adam", 1e-2),
         ("noprior_ce", {"gamma": 0.0, "alpha": 0.75}, None, "adam", 1e-3),
         ("noprior_fl", {"gamma": 2.0, "alpha": 0.25}, None, "adam", 1e-3),
+        ("own_fl_g1_a0.25@lr0.003", {"gamma": 1.0, "alpha": 0.25}, "own", "adam", 3e-3),
         ("sgd_ce_prior", {"gamma": 0.0, "alpha": 0.75}, 0.01, "sgd", 1e-2),
         ("sgd_fl_zero", {"gamma": 2.0, "alpha": 0.25}, None, "sgd", 1e-2),
         (
@@ -107,10 +108,11 @@ def test_chosen_rates_take_the_best_mean_validation_and_skip_diverged_runs():
     assert study.chosen_rates(runs, CHOSEN) == best
     arms = study.fresh_arms(CHOSEN, best)
     assert arms == {"ce": "ce_a0.75@lr0.003", "fl": "fl_g1_a0.25", "ohem": "ohem_1to3@lr0.01"}
-    finalists, sgd = study.fresh_tasks(CHOSEN, best)
+    finalists, sgd, own = study.fresh_tasks(CHOSEN, best)
     assert len(finalists) == 3 * len(config["fresh_seeds"])
     assert len(sgd) == 4 * len(config["fresh_seeds"])
-    assert {s for _, s, _ in finalists + sgd}.isdisjoint(config["seeds"])
+    assert {a for a, _, _ in own} == {"own_ce_a0.75@lr0.003"}
+    assert {s for _, s, _ in finalists + sgd + own}.isdisjoint(config["seeds"])
 
 
 def test_fresh_analysis_pairs_by_seed_and_adjusts_the_whole_family():
@@ -129,7 +131,16 @@ def test_fresh_analysis_pairs_by_seed_and_adjusts_the_whole_family():
     for arm in study.SGD_ARMS:
         for s, b in zip(seeds, base, strict=True):
             runs[study.run_key(arm, s)] = _record(arm, s, 0.0, b, budgets=("3",))
+    own_ce = study.OWN + arms["ce"]  # CE from its own start gains 0.03
+    for s, b in zip(seeds, base, strict=True):
+        runs[study.run_key(own_ce, s)] = _record(own_ce, s, 0.0, b + 0.03)
+        runs[study.run_key(own_ce, s)]["start_prior"] = [0.5] * 10
     out = study.fresh_analysis(runs, {**CHOSEN, "nms_threshold": 0.3}, rates)
+    own = out["own_start"]["comparisons"]
+    assert len(own) == 2 * 3 * 2  # CE own vs CE at 0.01, FL vs CE own; 3 metrics; 2 budgets
+    ce_gain = own["own_ce_a0.75 vs ce_a0.75|16|anchor_ap"]["mean"]
+    fl_lead = own["fl_g1_a0.25@lr0.003 vs own_ce_a0.75|16|anchor_ap"]["mean"]
+    assert ce_gain == pytest.approx(0.03, abs=0.005) and fl_lead == pytest.approx(-0.01, abs=0.005)
     assert out["family_size"] == 3 * 3 * 2 + 2
     assert out["sgd_steps"] == 375  # 3 epochs of 125 steps
     d = out["comparisons"]["fl vs ce|16|anchor_ap"]
@@ -173,3 +184,16 @@ def test_values_and_describe_read_the_summary():
         "b minus a", study.values(summary, "a", "ap"), study.values(summary, "b", "ap")
     )
     assert "-0.033" in line and "(seeds: -0.200 to +0.100)" in line and "wins 1/3" in line
+
+
+def test_own_prior_is_the_alpha_balanced_closed_form_for_ce():
+    # Two images of 4 anchors, 2 classes; the last column marks counted anchors.
+    encoded = np.zeros((2, 4, 3), dtype=np.uint8)
+    encoded[..., 2] = 1
+    encoded[0, 3, 2] = 0  # one ignored anchor: it must not count
+    encoded[0, 0, 0] = encoded[1, 1, 0] = encoded[1, 2, 1] = 1
+    encoded[0, 3, 0] = 1  # a positive on the ignored anchor: also not counted
+    found = study.own_prior({"gamma": 0.0, "alpha": 0.75}, encoded)
+    pi = np.array([2 / 7, 1 / 7])  # counted pairs per class: 7, positives 2 and 1
+    closed = 0.75 * pi / (0.75 * pi + 0.25 * (1 - pi))
+    np.testing.assert_allclose(found, closed, rtol=1e-5)

@@ -47,6 +47,7 @@ def test_paired_collects_every_test():
     ]  # fmt: skip
     same = study_stats.paired(np.zeros(5), 0.01)
     assert same["ci"] == [0.0, 0.0] and same["t_p"] == 1.0 and same["tost_p"] == 0.0
+    assert study_stats.paired(np.ones(5))["tost_p"] is None  # no margin, no equivalence test
 
 
 def test_benjamini_hochberg_by_hand():
