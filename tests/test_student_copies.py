@@ -1,5 +1,5 @@
 """Student copies: regenerated copies equal the committed ones, hold no solutions and no nbval
-plumbing (marker comments, tags)."""
+plumbing (marker comments, tags); in the teacher copies every solution is folded."""
 
 import nbformat
 import pytest
@@ -30,6 +30,19 @@ def test_copy_drops_solutions_and_keeps_stubs(notebook):
     stubs = [c for c in copy.cells if 'raise NotImplementedError("Exercise' in c.source]
     assert len(stubs) == len(solutions), "one stub per solution"
     assert all(not c.get("outputs") for c in copy.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
+def test_every_solution_is_folded_in_the_teacher_copy(notebook):
+    cells = nbformat.read(notebook, as_version=4).cells
+    unfolded = [
+        cell.get("id")
+        for cell in cells
+        if cell.cell_type == "code"
+        and cell.source.startswith("# solution")
+        and not cell.metadata.get("jupyter", {}).get("source_hidden")
+    ]
+    assert not unfolded, f"fold these solution cells (jupyter.source_hidden): {unfolded}"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)

@@ -1,10 +1,14 @@
 """How an exercise is checked: the learner's function against an oracle on a fixed grid.
 
-A failed check raises ``NotYet``. IPython (so Jupyter, nbclient and nbval) prints such an error
-as its message alone, never the checker's source, which holds the reference answer; the
-``checker`` decorator also cuts the checker's frames from the traceback that plain Python,
-pytest or a debugger would show. A ``Mistake`` names a common wrong answer: when the learner's
-answer matches it on the whole grid, its hint replaces the general one.
+A failed check raises ``NotYet``; an unfilled stub (it still raises NotImplementedError) is
+reported as not attempted and does not stop the run, so Run All on a student copy reaches the end.
+A checker returns a ``Verdict``, true only when the answer passed, so a check cell runs the code
+that uses the learner's function under ``if checks.iou(iou):``. IPython (so Jupyter, nbclient
+and nbval) prints such an error as its message alone, never the checker's source, which holds
+the reference answer; the ``checker`` decorator also cuts the checker's frames from the
+traceback that plain Python, pytest or a debugger would show. A ``Mistake`` names a common wrong
+answer: when the learner's answer matches it on the whole grid, its hint replaces the general
+one.
 """
 
 import dataclasses
@@ -42,6 +46,27 @@ class NotYet(AssertionError):  # noqa: N818 (the name students read)
         return [f"{type(self).__name__}: {self}"]
 
 
+class Verdict:
+    """What a checker returns: true when the answer passed, false when the stub is unfilled.
+
+    The checker has already printed its one line, so Jupyter shows nothing more for a check cell
+    that ends with the call (no ``Out[n]``).
+    """
+
+    def __init__(self, exercise, correct):
+        self.exercise = exercise
+        self.correct = correct
+
+    def __bool__(self):
+        return self.correct
+
+    def __repr__(self):
+        return f"Verdict({self.exercise!r}, correct={self.correct})"
+
+    def _ipython_display_(self):
+        """Display nothing: IPython calls this in place of showing the repr."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Mistake:
     """A common wrong answer (``answer``, same signature as the exercise) and what to change."""
@@ -55,21 +80,27 @@ def checker(check):
     """Decorate a checker (its docstring starts "Exercise N.k:") so that nothing of it shows.
 
     A ``NotYet`` leaves with a traceback that starts in this wrapper, not in the checker; any
-    other error the answer causes in the checker becomes a ``NotYet`` too.
+    other error the answer causes in the checker becomes a ``NotYet`` too. An unfilled stub's
+    ``NotYet`` (``attempted=False``) is printed instead of raised, and the checked function
+    returns a false ``Verdict``; a passed check returns a true one.
     """
     exercise = check.__doc__.split(":", 1)[0]
 
     @functools.wraps(check)
     def checked(answer):
         try:
-            return check(answer)
+            check(answer)
         except NotYet as failure:
+            if not failure.attempted:  # Run All goes on past an exercise not started
+                print(failure)
+                return Verdict(exercise, correct=False)
             raise failure.with_traceback(None) from failure.__cause__
         except Exception as error:  # the answer broke the check itself
             raise NotYet(
                 f"{exercise}: not yet. The check could not use your answer: "
                 f"{type(error).__name__}: {error}"
             ) from error
+        return Verdict(exercise, correct=True)
 
     return checked
 
