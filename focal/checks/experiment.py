@@ -28,9 +28,9 @@ def macro_ap(answer):
         answer,
         lambda y, s: average_precision_score(y, s, average="macro"),
         _multilabel_grid(),
-        "score each column (class) on its own with average_precision_score(y_true[:, c], "
-        "scores[:, c]), then take the plain mean over classes; flattening every column into "
-        "one list gives micro AP, which the frequent classes dominate.",
+        "score each column (class) on its own, then take the plain mean over the classes; "
+        "flattening every column into one list gives micro AP, which the frequent classes "
+        "dominate.",
     )
 
 
@@ -83,6 +83,6 @@ def rare_ap(answer):
         answer,
         lambda ap, counts, k: ap[np.argsort(counts)[:k]].mean(),
         _rare_grid(),
-        "rank the classes by their training counts, not by their index or their AP: "
-        "np.argsort(counts)[:k] gives the k rarest; average their APs.",
+        "rank the classes by their training counts, not by their index or their AP; keep the "
+        "k with the fewest and average their APs.",
     )

@@ -129,6 +129,7 @@ def asl_negative(answer):
             p, 0.0, 0.0, gamma_neg, margin=margin
         ),
         _ASL_GRID,
-        "shift first, then focus: p_m = np.maximum(p - margin, 0), then -p_m**gamma_neg * "
-        "np.log(1 - p_m); a negative at or below the margin costs exactly 0.",
+        "shift first, then focus: subtract the margin from p and clip at 0 (that is p_m), then "
+        "take a negative's focal loss at p_m; a negative at or below the margin costs exactly "
+        "0.",
     )

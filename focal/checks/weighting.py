@@ -83,9 +83,9 @@ def per_sample_weights(answer):
         answer,
         weights.per_sample,
         _labels_grid(),
-        "for each image (row), average the class weights of the classes it shows: "
-        "labels @ class_weight sums them, labels.sum(axis=1) counts them; then divide by "
-        "the mean over the images, so the weights average 1.",
+        "for each image (row), average the class weights of the classes it shows (their sum "
+        "over the number of them); then divide by the mean over the images, so the weights "
+        "average 1.",
         mistakes=[PER_SAMPLE_SUM_TO_ONE],
     )
 
