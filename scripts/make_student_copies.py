@@ -45,7 +45,8 @@ def is_solution(cell):
 
 
 def student_copy(notebook):
-    """The notebook without solution cells and nbval plumbing, outputs and counts cleared."""
+    """The notebook without solution cells and nbval plumbing, outputs, counts and execution
+    times cleared (a copy changes only when its notebook's text does)."""
     copy = nbformat.from_dict(notebook)
     copy.cells = [cell for cell in copy.cells if not is_solution(cell)]
     for cell in copy.cells:
@@ -54,6 +55,7 @@ def student_copy(notebook):
             cell.source = without_markers(cell.source)
             cell.outputs = []
             cell.execution_count = None
+            cell.metadata.pop("execution", None)
     return copy
 
 

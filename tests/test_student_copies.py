@@ -96,3 +96,9 @@ def test_nbval_tags_go_and_other_tags_stay():
     metadata = {"tags": ["nbval-skip"], "id": 1}
     script.without_nbval_tags(metadata)
     assert metadata == {"id": 1}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "student").glob("*.ipynb")), ids=lambda p: p.name)
+def test_no_student_copy_carries_execution_times(path):
+    cells = nbformat.read(path, as_version=4).cells
+    assert not [c.id for c in cells if "execution" in c.metadata]
