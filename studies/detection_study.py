@@ -257,13 +257,13 @@ def own_prior(loss_arguments, encoded_train):
     )
 
 
-def make_model(arm, seed, config=CONFIG, encoded_train=None):
+def make_model(arm, seed, config=CONFIG, own_start=None):
+    """The arm's compiled model; ``own_start`` is the per-class prior of an "own" arm."""
     spec = arm_spec(arm, config)
     prior = spec["prior"]
     if prior == "own":  # one bias per (anchor, class): the head's outputs are anchor-major
-        per_class = own_prior(spec["loss"], encoded_train)
         prior = np.tile(
-            per_class, len(config["anchors"]["sizes"]) * len(config["anchors"]["ratios"])
+            own_start, len(config["anchors"]["sizes"]) * len(config["anchors"]["ratios"])
         )
     model = tiny_retina(config["data"]["image_size"], prior=prior, seed=seed, **config["model"])
     if spec["optimizer"] == "sgd":
@@ -323,7 +323,9 @@ def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
     if epochs is None:
         epochs = sgd_epochs(config) if sgd else config["epochs"]
     keras.utils.set_random_seed(seed)
-    model = make_model(arm, seed, config, data[2][0])
+    spec = arm_spec(arm, config)
+    own_start = own_prior(spec["loss"], data[2][0]) if spec["prior"] == "own" else None
+    model = make_model(arm, seed, config, own_start)
     # SGD's runs are scored once, at their end (its old tuning-seed runs predate that).
     budgets = (
         [epochs] if sgd else [*config["budgets"], *([epochs] if epochs > config["epochs"] else [])]
@@ -342,7 +344,7 @@ def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
     record = {
         "arm": arm,
         "seed": seed,
-        "spec": arm_spec(arm, config),
+        "spec": spec,
         "epochs_run": len(tracker.curve),
         "val_curve": tracker.curve,
         "train_loss": [float(v) for v in history.history["loss"]],
@@ -350,8 +352,8 @@ def train_run(arm, seed, data, epochs=None, config=CONFIG, validate=True):
         "budgets": {str(k): v for k, v in tracker.scores.items()},
         "seconds": time.perf_counter() - start,
     }
-    if arm.startswith(OWN):
-        record["start_prior"] = own_prior(arm_spec(arm, config)["loss"], data[2][0]).tolist()
+    if own_start is not None:
+        record["start_prior"] = own_start.tolist()
     return record, getattr(tracker, "test_logits", None)
 
 
