@@ -42,7 +42,7 @@ Importing this file runs nothing: notebook 06 imports it to train one arm live.
 import focal  # first: sets TensorFlow's environment
 from focal import weights
 from focal.data import load_study_digits
-from focal.metrics import expected_calibration_error, fit_temperature, reliability_bins
+from focal.metrics import fit_temperature, reliability_bins
 from focal.models import small_cnn
 
 import json
@@ -53,9 +53,15 @@ from pathlib import Path
 import keras
 import numpy as np
 from scipy import special
-from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from multilabel_runs import (  # shared with migration_study
+    EarlyStopOnValAP,
+    evaluate,
+    logits_of,
+    rare_classes,
+    tuned_thresholds,
+)
 from study_runs import (  # shared with detection_study
     provenance,
     read_records,
@@ -66,6 +72,9 @@ from study_runs import (  # shared with detection_study
 )
 from study_stats import adjust_family, paired
 from study_stats import winners_curse as leads
+
+# What notebook 06 and the tests use through this module, though it is defined elsewhere.
+__all__ = ["fit_temperature", "rare_classes", "tuned_thresholds"]
 
 HERE = Path(__file__).resolve().parent
 RUNS = HERE / "results" / "focal_study_runs.jsonl"
@@ -245,70 +254,6 @@ def start_prior(spec, data):
     return found.tolist()
 
 
-def logits_of(model, x):
-    """Float64 logits of ``model`` on ``x``."""
-    return keras.ops.convert_to_numpy(model(x, training=False)).astype(np.float64)
-
-
-def macro_ap(y, scores):
-    return float(average_precision_score(y, scores, average="macro"))
-
-
-class EarlyStopOnValAP(keras.callbacks.Callback):
-    """Score validation macro AP after each epoch; keep the best weights; stop on a plateau."""
-
-    def __init__(self, x_val, y_val, patience):
-        super().__init__()
-        self.x_val, self.y_val, self.patience = x_val, y_val, patience
-        self.curve, self.best_weights, self.best_epoch = [], None, 0
-
-    def on_epoch_end(self, epoch, logs=None):
-        score = macro_ap(self.y_val, logits_of(self.model, self.x_val))
-        if not self.curve or score > max(self.curve):  # a tie is no gain (a dead run stops)
-            self.best_weights, self.best_epoch = self.model.get_weights(), epoch + 1
-        self.curve.append(score)
-        if epoch + 1 - self.best_epoch >= self.patience:
-            self.model.stop_training = True
-
-
-def tuned_thresholds(y_val, val_logits):
-    """Per class, the logit threshold that maximises F1 on validation."""
-    thresholds = []
-    for c in range(y_val.shape[1]):
-        precision, recall, cuts = precision_recall_curve(y_val[:, c], val_logits[:, c])
-        f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-        thresholds.append(float(cuts[np.argmax(f1[:-1])]))
-    return np.array(thresholds)
-
-
-def rare_classes(data, k):
-    """The k classes with the fewest positive training labels, rarest first."""
-    return np.argsort(weights.counts_from_labels(data.y_train), kind="stable")[:k]
-
-
-def evaluate(data, val_logits, test_logits, config=CONFIG):
-    """Every test number of one run; validation picks thresholds and temperature only."""
-    per_class = average_precision_score(data.y_test, test_logits, average=None)
-    thresholds = tuned_thresholds(data.y_val, val_logits)
-    f1 = f1_score(data.y_test, test_logits >= thresholds, average=None, zero_division=0)
-    temperature = fit_temperature(val_logits, data.y_val)
-    before = special.expit(test_logits)
-    after = special.expit(test_logits / temperature)
-    bins = config["ece_bins"]
-    return {
-        "per_class_ap": per_class.tolist(),
-        "macro_ap": float(per_class.mean()),
-        "rare_ap": float(per_class[rare_classes(data, config["rare_k"])].mean()),
-        "per_class_f1": f1.tolist(),
-        "macro_f1": float(f1.mean()),
-        "temperature": temperature,
-        "ece": expected_calibration_error(data.y_test, before, bins),
-        "ece_scaled": expected_calibration_error(data.y_test, after, bins),
-        "mean_p_positive": float(before[data.y_test == 1].mean()),
-        "mean_p_negative": float(before[data.y_test == 0].mean()),
-    }
-
-
 def train_run(arm, draw, seed, learning_rate, best, data=None, config=CONFIG):
     """Train one run; returns (record, test logits). The seed fixes weights and batch order."""
     data = load_data(draw, config) if data is None else data
@@ -346,7 +291,7 @@ def train_run(arm, draw, seed, learning_rate, best, data=None, config=CONFIG):
         "epochs_run": len(stopper.curve),
         "train_loss": [float(v) for v in history.history["loss"]],
         "seconds": seconds,
-        **evaluate(data, val_logits, test_logits, config),
+        **evaluate(data, val_logits, test_logits, config["rare_k"], config["ece_bins"]),
     }
     return record, test_logits
 
