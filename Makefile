@@ -15,7 +15,7 @@ PACKAGE_TESTS := tests/test_losses.py tests/test_keras_integration.py tests/test
 	tests/test_initializers.py tests/test_data.py tests/test_weights.py tests/test_reference.py \
 	tests/test_metrics.py tests/test_detection_model.py tests/test_detection_evaluation.py
 
-.PHONY: lab test test-torch install student
+.PHONY: lab test test-torch install student book handout
 
 install: $(INSTALLED)
 
@@ -31,6 +31,13 @@ $(BINDER_INSTALLED): binder/requirements.txt pyproject.toml
 	$(BINDER_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt
 	touch $@
 
+# The book's packages (Sphinx, MyST-NB, the theme, MathJax) on top of .venv's own.
+BOOK_INSTALLED := $(VENV)/.book-installed
+
+$(BOOK_INSTALLED): $(INSTALLED) book/requirements.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r book/requirements.txt
+	touch $@
+
 # JupyterLab refuses to run as root (containers, Binder-like machines) without --allow-root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -40,7 +47,20 @@ lab: $(INSTALLED)
 student: $(INSTALLED)
 	$(BIN)/python scripts/make_student_copies.py
 
-test: $(INSTALLED) $(BINDER_INSTALLED)
+# docs/handout.pdf: one printed A4 page for students (scripts/make_handout.py).
+handout: $(INSTALLED)
+	$(BIN)/python scripts/make_handout.py
+
+# The optional third command: the series as a static web site in _build/html (open
+# index.html), from the stored notebooks, which are not run; warnings are errors. Binder launch
+# buttons appear once REPOSITORY_URL is set, e.g. make book REPOSITORY_URL=https://github.com/OWNER/REPO
+REPOSITORY_URL ?=
+book: $(BOOK_INSTALLED)
+	REPOSITORY_URL="$(REPOSITORY_URL)" $(BIN)/python -m sphinx -W --keep-going -q -b html \
+		-c book -d _build/doctrees . _build/html
+	@echo "The book is in _build/html: open _build/html/index.html"
+
+test: $(INSTALLED) $(BINDER_INSTALLED) $(BOOK_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest tests/ --doctest-modules focal/ benchmarks/ studies/

@@ -65,6 +65,8 @@ def main():
         print(rows[-1], flush=True)
     cores = f"{args.cores} core" if args.cores else "all cores"
     lines = [
+        "# Notebook run times, memory and words",
+        "",
         f"Measured by `python benchmarks/notebooks.py` ({cores} per kernel, "
         f"{platform.machine()}, Python {platform.python_version()}).",
         "",
