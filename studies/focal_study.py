@@ -56,8 +56,8 @@ from scipy import special
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from multilabel_runs import (  # shared with migration_study
-    EarlyStopOnValAP,
     evaluate,
+    fit_best,
     logits_of,
     rare_classes,
     tuned_thresholds,
@@ -262,20 +262,7 @@ def train_run(arm, draw, seed, learning_rate, best, data=None, config=CONFIG):
     keras.utils.set_random_seed(seed)
     model = small_cnn(prior=prior, seed=seed, **config["model"])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=make_loss(spec))
-    stopper = EarlyStopOnValAP(data.x_val, data.y_val, config["patience"])
-    start = time.perf_counter()
-    history = model.fit(
-        data.x_train,
-        data.y_train,
-        sample_weight=spec["sample_weight"],
-        epochs=config["max_epochs"],
-        batch_size=config["batch_size"],
-        shuffle=True,
-        callbacks=[stopper],
-        verbose=0,
-    )
-    seconds = time.perf_counter() - start
-    model.set_weights(stopper.best_weights)
+    trained = fit_best(model, data, config, sample_weight=spec["sample_weight"])
     val_logits = logits_of(model, data.x_val)
     test_logits = logits_of(model, data.x_test)
     record = {
@@ -285,12 +272,7 @@ def train_run(arm, draw, seed, learning_rate, best, data=None, config=CONFIG):
         "learning_rate": learning_rate,
         "best": best if arm in DERIVED else None,
         "start_prior": prior,
-        "val_macro_ap": max(stopper.curve),
-        "val_curve": stopper.curve,
-        "best_epoch": stopper.best_epoch,
-        "epochs_run": len(stopper.curve),
-        "train_loss": [float(v) for v in history.history["loss"]],
-        "seconds": seconds,
+        **trained,
         **evaluate(data, val_logits, test_logits, config["rare_k"], config["ece_bins"]),
     }
     return record, test_logits

@@ -48,7 +48,7 @@ import keras
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from multilabel_runs import EarlyStopOnValAP, evaluate, logits_of
+from multilabel_runs import evaluate, fit_best, logits_of
 from study_runs import provenance, read_records, run_logged, worker_pool, workers_from_command_line
 from study_stats import adjust_family, paired, t_interval
 
@@ -152,19 +152,7 @@ def train_run(step, recipe, seed, learning_rate, data, config=CONFIG):
         optimizer=make_optimizer(recipe, learning_rate, config),
         loss=make_loss(step, counts, config),
     )
-    stopper = EarlyStopOnValAP(data.x_val, data.y_val, config["patience"], scored=core)
-    start = time.perf_counter()
-    history = model.fit(
-        data.x_train,
-        data.y_train,
-        epochs=config["max_epochs"],
-        batch_size=config["batch_size"],
-        shuffle=True,
-        callbacks=[stopper],
-        verbose=0,
-    )
-    seconds = time.perf_counter() - start
-    model.set_weights(stopper.best_weights)
+    trained = fit_best(model, data, config, scored=core)
     val_logits, test_logits = logits_of(core, data.x_val), logits_of(core, data.x_test)
     return {
         "step": step,
@@ -172,13 +160,8 @@ def train_run(step, recipe, seed, learning_rate, data, config=CONFIG):
         "seed": seed,
         "learning_rate": learning_rate,
         "start_prior": prior,
-        "val_macro_ap": max(stopper.curve),
-        "val_curve": stopper.curve,
-        "best_epoch": stopper.best_epoch,
-        "epochs_run": len(stopper.curve),
-        "train_loss": [float(v) for v in history.history["loss"]],
-        "finite": bool(np.all(np.isfinite(history.history["loss"]))),
-        "seconds": seconds,
+        **trained,
+        "finite": bool(np.all(np.isfinite(trained["train_loss"]))),
         **evaluate(data, val_logits, test_logits, config["rare_k"], config["ece_bins"]),
     }
 

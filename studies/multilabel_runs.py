@@ -9,6 +9,8 @@ validation.
 from focal import weights
 from focal.metrics import expected_calibration_error, fit_temperature
 
+import time
+
 import keras
 import numpy as np
 from scipy import special
@@ -43,6 +45,34 @@ class EarlyStopOnValAP(keras.callbacks.Callback):
         self.curve.append(score)
         if epoch + 1 - self.best_epoch >= self.patience:
             self.model.stop_training = True
+
+
+def fit_best(model, data, config, scored=None, sample_weight=None):
+    """Fit ``model`` on the training split for at most ``config["max_epochs"]`` epochs, stop
+    when validation macro AP has not risen for ``config["patience"]``, and keep the best epoch's
+    weights. Returns what a run records of its training."""
+    stopper = EarlyStopOnValAP(data.x_val, data.y_val, config["patience"], scored=scored)
+    start = time.perf_counter()
+    history = model.fit(
+        data.x_train,
+        data.y_train,
+        sample_weight=sample_weight,
+        epochs=config["max_epochs"],
+        batch_size=config["batch_size"],
+        shuffle=True,
+        callbacks=[stopper],
+        verbose=0,
+    )
+    seconds = time.perf_counter() - start
+    model.set_weights(stopper.best_weights)
+    return {
+        "val_macro_ap": max(stopper.curve),
+        "val_curve": stopper.curve,
+        "best_epoch": stopper.best_epoch,
+        "epochs_run": len(stopper.curve),
+        "train_loss": [float(v) for v in history.history["loss"]],
+        "seconds": seconds,
+    }
 
 
 def tuned_thresholds(y_val, val_logits):
