@@ -231,7 +231,9 @@ def _focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, margin, w_pos, w
     if _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos):
         return ops.binary_crossentropy(y, p)  # gamma = 0 is BCE to the last bit
     q = 1.0 - p
-    parts = _Parts(-ops.log(p), -ops.log(q), p, q, gamma_pos, gamma_neg, margin)
+    parts = _Parts(
+        *backend.probability_cross_entropy_parts(p, q), p, q, gamma_pos, gamma_neg, margin
+    )
     return y * parts.positive(w_pos) + (1.0 - y) * parts.negative(w_neg)
 
 
