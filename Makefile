@@ -52,9 +52,9 @@ test: $(INSTALLED) $(BINDER_INSTALLED)
 	TF_ENABLE_ONEDNN_OPTS=1 FOCAL_NUDGE=1e-2 PYTHONPATH=$(CURDIR)/tests/other_machine \
 		$(BINDER_VENV)/bin/python -m pytest --nbval notebooks/
 
-# Optional: the package's tests on Keras's torch backend. Not in `make test`, because PyPI's
-# default torch for Linux brings several GB of CUDA libraries: install a CPU build of torch
-# into .venv first (PyTorch's CPU wheel index has one).
+# The package's tests on Keras's torch backend. Not in `make test`, because PyPI's default
+# torch for Linux brings several GB of CUDA libraries: install a CPU build of torch into .venv
+# first (PyTorch's CPU wheel index has one). CI (.ci/run) installs one and runs this too.
 test-torch: $(INSTALLED)
 	$(BIN)/python -c "import torch" || (echo "install a CPU build of torch into .venv first"; exit 1)
 	KERAS_BACKEND=torch $(BIN)/python -m pytest $(PACKAGE_TESTS) --doctest-modules focal/

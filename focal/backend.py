@@ -94,6 +94,28 @@ def cross_entropy_parts(x):
     )
 
 
+def fused_focal_terms(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
+    """The per-element focal loss from logits (no margin) in the backend's own ops, with its
+    closed-form gradient, where that takes fewer kernels than ``keras.ops``: on torch
+    (``focal.fused_torch``). None elsewhere: TensorFlow and JAX run the ``keras.ops`` form.
+    """
+    if keras.backend.backend() != "torch":
+        return None
+    from focal import fused_torch
+
+    return fused_torch.focal_terms(x, y, gamma_pos, gamma_neg, w_pos, w_neg)
+
+
+def fused_focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, w_pos, w_neg):
+    """As ``fused_focal_terms``, from probabilities clipped to [eps, 1 - eps]; on torch and
+    for hard targets only (``focal.fused_torch``), else None."""
+    if keras.backend.backend() != "torch":
+        return None
+    from focal import fused_torch
+
+    return fused_torch.focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, w_pos, w_neg)
+
+
 def probability_cross_entropy_parts(p, q):
     """(-log p, -log q) from probabilities p already clipped to [eps, 1 - eps], q = 1 - p.
 
