@@ -13,7 +13,8 @@ BINDER_INSTALLED := $(BINDER_VENV)/.installed
 # The package's own tests, run again on Keras's JAX backend (the rest is backend-neutral).
 PACKAGE_TESTS := tests/test_losses.py tests/test_keras_integration.py tests/test_models.py \
 	tests/test_initializers.py tests/test_data.py tests/test_weights.py tests/test_reference.py \
-	tests/test_metrics.py tests/test_detection_model.py tests/test_detection_evaluation.py
+	tests/test_metrics.py tests/test_detection_model.py tests/test_detection_evaluation.py \
+	tests/test_loss_speed.py
 
 .PHONY: lab test test-torch install student
 
