@@ -1,5 +1,7 @@
-"""The focal loss from logits on torch, per element, in torch's own ops: fewer kernels than
-the ``keras.ops`` form, whose every op is a separate kernel with Keras's conversions around it.
+"""The focal loss on torch, per element, in torch's own ops: fewer kernels than the
+``keras.ops`` form, whose every op is a separate kernel with Keras's conversions around it.
+From logits for any target; from probabilities for hard targets only (see
+``_hard_terms_from_probabilities``).
 
 Same maths as ``losses._focal_terms_from_logits`` without a margin: with ls = log p and
 lq = log(1 - p) = ls - x,
