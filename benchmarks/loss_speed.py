@@ -126,7 +126,7 @@ def jax_rows(shape, repeats):
     x, y = (jax.numpy.asarray(a) for a in inputs(shape))
     steps, memory = {}, {}
     for name, fn in losses().items():
-        step = jax.jit(jax.grad(lambda x, y, fn=fn: fn(y, x)))
+        step = jax.jit(jax.value_and_grad(lambda x, y, fn=fn: fn(y, x)))
         compiled = step.lower(x, y).compile()
         memory[name] = compiled.memory_analysis().temp_size_in_bytes
         steps[name] = lambda step=step: step(x, y)
