@@ -13,7 +13,8 @@ BINDER_INSTALLED := $(BINDER_VENV)/.installed
 # The package's own tests, run again on Keras's JAX backend (the rest is backend-neutral).
 PACKAGE_TESTS := tests/test_losses.py tests/test_keras_integration.py tests/test_models.py \
 	tests/test_initializers.py tests/test_data.py tests/test_weights.py tests/test_reference.py \
-	tests/test_metrics.py tests/test_detection_model.py tests/test_detection_evaluation.py
+	tests/test_metrics.py tests/test_detection_model.py tests/test_detection_evaluation.py \
+	tests/test_loss_speed.py
 
 .PHONY: lab test test-torch install student book handout
 
@@ -72,9 +73,9 @@ test: $(INSTALLED) $(BINDER_INSTALLED) $(BOOK_INSTALLED)
 	TF_ENABLE_ONEDNN_OPTS=1 FOCAL_NUDGE=1e-2 PYTHONPATH=$(CURDIR)/tests/other_machine \
 		$(BINDER_VENV)/bin/python -m pytest --nbval notebooks/
 
-# Optional: the package's tests on Keras's torch backend. Not in `make test`, because PyPI's
-# default torch for Linux brings several GB of CUDA libraries: install a CPU build of torch
-# into .venv first (PyTorch's CPU wheel index has one).
+# The package's tests on Keras's torch backend. Not in `make test`, because PyPI's default
+# torch for Linux brings several GB of CUDA libraries: install a CPU build of torch into .venv
+# first (PyTorch's CPU wheel index has one). CI (.ci/run) installs one and runs this too.
 test-torch: $(INSTALLED)
 	$(BIN)/python -c "import torch" || (echo "install a CPU build of torch into .venv first"; exit 1)
 	KERAS_BACKEND=torch $(BIN)/python -m pytest $(PACKAGE_TESTS) --doctest-modules focal/

@@ -94,6 +94,42 @@ def cross_entropy_parts(x):
     )
 
 
+def fused_focal_terms(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
+    """The per-element focal loss from logits (no margin) in the backend's own ops, with its
+    closed-form gradient, where that takes fewer kernels than ``keras.ops``: on torch
+    (``focal.fused_torch``). None elsewhere: TensorFlow and JAX run the ``keras.ops`` form.
+    """
+    if keras.backend.backend() != "torch":
+        return None
+    from focal import fused_torch
+
+    return fused_torch.focal_terms(x, y, gamma_pos, gamma_neg, w_pos, w_neg)
+
+
+def fused_focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, w_pos, w_neg):
+    """As ``fused_focal_terms``, from probabilities clipped to [eps, 1 - eps]; on torch and
+    for hard targets only (``focal.fused_torch``), else None."""
+    if keras.backend.backend() != "torch":
+        return None
+    from focal import fused_torch
+
+    return fused_torch.focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, w_pos, w_neg)
+
+
+def probability_cross_entropy_parts(p, q):
+    """(-log p, -log q) from probabilities p already clipped to [eps, 1 - eps], q = 1 - p.
+
+    On torch, ``keras.ops.binary_crossentropy`` at y = 1 and at y = 0 (torch's own kernel,
+    whose logs differ from ``torch.log`` and ``torch.log1p`` in the last bit, and which takes
+    -log(1 - p) as -log1p(-p)), so that focal loss is never above Keras's cross-entropy there
+    either. TensorFlow and JAX: -log(p) and -log(q), the logs their cross-entropy takes.
+    """
+    if keras.backend.backend() != "torch":
+        return -ops.log(p), -ops.log(q)
+    ones = ops.ones_like(p)
+    return ops.binary_crossentropy(ones, p), ops.binary_crossentropy(ones - 1.0, p)
+
+
 def check_labels_when_run(y_true):
     """In a traced TensorFlow graph, an assertion that fails when the graph runs if ``y_true``
     leaves [0, 1] (NaN included).

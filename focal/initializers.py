@@ -77,11 +77,12 @@ def constant_minimiser(loss, y_true, sample_weight=None, bound=30.0):
             )
     loss = _on_logits(loss)
     logits = np.zeros_like(y)
+    loss = _reduced_in_its_dtype(loss, y, logits, weight)
 
     def objective(b, c):
         logits[:, c] = b
         value = loss(y, logits, sample_weight=weight)
-        return float(keras.ops.convert_to_numpy(value))
+        return float(np.sum(keras.ops.convert_to_numpy(value)))
 
     best = np.empty(y.shape[1])
     for c in range(y.shape[1]):
@@ -91,6 +92,25 @@ def constant_minimiser(loss, y_true, sample_weight=None, bound=30.0):
         best[c] = found.x
         logits[:, c] = 0.0
     return special.expit(best)
+
+
+def _reduced_in_its_dtype(loss, y, logits, weight):
+    """``loss``, or its twin with ``reduction="none"`` (summed by the caller) where Keras
+    returns the reduced loss in a narrower dtype than the loss's own.
+
+    Keras 3.15 on torch returns a float64 loss's mean in float32 (its ``divide_no_nan``), and
+    a float32 objective places the minimum only to about 1e-3. The unreduced values keep
+    the dtype; their sum has the same minimiser as the mean (the divisor does not depend
+    on the logits). Where the dtype holds (TensorFlow, JAX) the loss is used as it is.
+    """
+    value = loss(y, logits, sample_weight=weight)
+    dtype = getattr(loss, "dtype", None)
+    if dtype is None or keras.backend.standardize_dtype(value.dtype) == dtype:
+        return loss
+    config = loss.get_config() if hasattr(loss, "get_config") else {}
+    if "reduction" not in config:
+        return loss
+    return type(loss).from_config({**config, "reduction": "none"})
 
 
 def _on_logits(loss):

@@ -96,11 +96,13 @@ def _value_range(tensor):
 def check_values(y_true, y_pred, from_logits, check_labels=True):
     """Eager calls: targets in [0, 1]; probabilities in [0, 1] unless from_logits.
 
-    Logits may be +-inf (a certain prediction) but not NaN. Inside a traced function
-    (model.fit, jax.jit) the values are unknown when Python runs, so these checks cannot raise
-    there, and a NaN input gives a NaN loss, as in Keras; calling the loss eagerly once on a
-    batch checks the data. With ``check_labels``, a TensorFlow graph without XLA checks the
-    targets when it runs (``backend.check_labels_when_run``).
+    Logits may be +-inf (a certain prediction) but not NaN: ``check_not_nan`` looks for NaN
+    after the loss is computed, and only where it is not finite, which NaN makes it; so a
+    batch without NaN pays one pass over the loss, not one over each input. Inside a traced
+    function (model.fit, jax.jit) the values are unknown when Python runs, so these checks
+    cannot raise there, and a NaN input gives a NaN loss, as in Keras; calling the loss
+    eagerly once on a batch checks the data. With ``check_labels``, a TensorFlow graph
+    without XLA checks the targets when it runs (``backend.check_labels_when_run``).
     """
     if not backend.is_concrete(y_true, y_pred):
         if check_labels:
@@ -109,15 +111,25 @@ def check_values(y_true, y_pred, from_logits, check_labels=True):
     if 0 in y_pred.shape:
         return
     low, high = _value_range(y_true)
-    if not (0.0 <= low and high <= 1.0) or ops.convert_to_numpy(ops.any(ops.isnan(y_true))):
+    if not (0.0 <= low and high <= 1.0):  # a NaN that the min or max returns fails too
         raise ValueError(f"`y_true` must hold values in [0, 1], got values in [{low!s}, {high!s}].")
-    if from_logits:
-        if ops.convert_to_numpy(ops.any(ops.isnan(y_pred))):
-            raise ValueError("`y_pred` holds NaN logits; the loss of a NaN logit is undefined.")
-    else:
+    if not from_logits:
         low, high = _value_range(y_pred)
         if not (0.0 <= low and high <= 1.0):
             raise ValueError(
                 f"`y_pred` holds values in [{low!s}, {high!s}], outside [0, 1], but "
                 "from_logits=False; pass from_logits=True if y_pred holds logits."
             )
+
+
+def check_not_nan(loss, y_true, y_pred, from_logits):
+    """Eager calls: raise if ``y_true``, or ``y_pred`` holding logits, holds NaN, looking at
+    them only when ``loss``, computed from them, is not finite (a NaN input makes it NaN)."""
+    if not backend.is_concrete(loss, y_true, y_pred) or 0 in y_pred.shape:
+        return
+    if ops.convert_to_numpy(ops.all(ops.isfinite(loss))):
+        return
+    if ops.convert_to_numpy(ops.any(ops.isnan(y_true))):
+        raise ValueError("`y_true` must hold values in [0, 1], got nan.")
+    if from_logits and ops.convert_to_numpy(ops.any(ops.isnan(y_pred))):
+        raise ValueError("`y_pred` holds NaN logits; the loss of a NaN logit is undefined.")

@@ -28,10 +28,14 @@ in [0, 1]; so on hard labels FL <= CE elementwise exactly, and gamma = 0 (no alp
 returns the backend's BCE itself: ``FocalLoss(gamma=0)`` equals ``BinaryCrossentropy`` to the
 last bit, soft labels included.
 
-Speed: p and 1 - p are two sigmoid kernels op by op (TensorFlow eagerly or in a graph, torch),
+Speed: p and 1 - p are two sigmoid kernels op by op (TensorFlow eagerly or in a graph),
 where the fewest kernels win; compiled by XLA (JAX, ``jit_compile=True``) they come from the
 exp(-|x|) the cross-entropy takes anyway and one division, all fused. Small integer gammas
-(2 is the default) use products instead of powers.
+(2 is the default) use products instead of powers. On torch (eager), the terms without a
+margin run in torch's own ops (``focal.fused_torch``), in place where they can, and the
+gradient is computed with the value so that the backward pass is one product; from
+probabilities, hard targets take one cross-entropy kernel, at the labels. The eager checks
+look for NaN in the inputs only when the loss is not finite.
 """
 
 from focal import backend, inputs, validation
@@ -191,6 +195,10 @@ def _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos):
 def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
     """Per-element loss from logits, with the closed-form gradient of appendix B."""
     plain = _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos)
+    if not plain and not margin:
+        fused = backend.fused_focal_terms(x, y, gamma_pos, gamma_neg, w_pos, w_neg)
+        if fused is not None:  # torch: the same terms in torch's own ops
+            return fused
 
     @ops.custom_gradient
     def terms(x, y):
@@ -230,8 +238,16 @@ def _focal_terms_from_probabilities(p, y, gamma_pos, gamma_neg, margin, w_pos, w
     p = ops.clip(p, epsilon, 1.0 - epsilon)
     if _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos):
         return ops.binary_crossentropy(y, p)  # gamma = 0 is BCE to the last bit
+    if not margin:
+        fused = backend.fused_focal_terms_from_probabilities(
+            p, y, gamma_pos, gamma_neg, w_pos, w_neg
+        )
+        if fused is not None:  # torch, hard targets: one cross-entropy kernel, at the labels
+            return fused
     q = 1.0 - p
-    parts = _Parts(-ops.log(p), -ops.log(q), p, q, gamma_pos, gamma_neg, margin)
+    parts = _Parts(
+        *backend.probability_cross_entropy_parts(p, q), p, q, gamma_pos, gamma_neg, margin
+    )
     return y * parts.positive(w_pos) + (1.0 - y) * parts.negative(w_neg)
 
 
@@ -355,6 +371,7 @@ def sigmoid_focal_crossentropy(
         # sum / C rather than ops.mean, which Keras's JAX backend computes in float32 (both
         # backends' means are this sum and division, so float32 losses equal Keras's bit for bit).
         loss = ops.sum(loss, axis=-1) / ops.cast(ops.shape(loss)[-1], dtype)
+    inputs.check_not_nan(loss, y_true, y_pred, hp["from_logits"])
     return ops.cast(loss, out_dtype)
 
 

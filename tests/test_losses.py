@@ -265,9 +265,14 @@ def test_gradient_matches_finite_differences(from_logits):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_gradient_with_respect_to_soft_targets(mode):
-    loss = focal.FocalLoss(gamma=2.0, alpha=0.25, from_logits=True, reduction="none")
-    _, grad = loss_and_grad(loss, RNG.random((3, C)), X[:3], wrt="y", mode=mode)
+@pytest.mark.parametrize("from_logits", [False, True])
+@pytest.mark.parametrize("hard", [False, True])
+def test_gradient_with_respect_to_the_targets(mode, from_logits, hard):
+    loss = focal.FocalLoss(gamma=2.0, alpha=0.25, from_logits=from_logits, reduction="none")
+    y = RNG.random((3, C))
+    y = np.round(y) if hard else y
+    pred = X[:3] if from_logits else reference.sigmoid(X[:3])
+    _, grad = loss_and_grad(loss, y, pred, wrt="y", mode=mode)
     p = reference.sigmoid(X[:3])
     # The loss is linear in y: d mean_c / dy_c = (L(p, 1) - L(p, 0)) / C per element.
     per_element = (
@@ -552,6 +557,29 @@ def test_nan_logits_raise_on_eager_calls():
         focal.FocalLoss(from_logits=True)([[1.0, 0.0]], [[np.nan, 0.0]])
     with pytest.raises(ValueError, match="y_true"):
         focal.FocalLoss(from_logits=True)([[np.nan, 0.0]], [[1.0, 0.0]])
+
+
+@pytest.mark.parametrize(
+    "hparams",
+    [{}, {"gamma": 0.0}, {"alpha": 0.25}, {"gamma_pos": 0.0, "gamma_neg": 4.0, "margin": 0.05}],
+)
+@pytest.mark.parametrize("where", [0, 777, 4095 * 80 + 79])
+def test_one_nan_in_a_large_batch_raises(hparams, where):
+    """The NaN checks look at the inputs once the loss is not finite: one NaN is enough,
+    wherever it lies, in the targets or in the logits, whatever the loss's form."""
+    rng = np.random.default_rng(5)
+    logits = rng.normal(0.0, 3.0, (4096, 80)).astype("float32")
+    labels = (rng.random((4096, 80)) < 0.05).astype("float32")
+    loss = focal.FocalLoss(from_logits=True, **hparams)
+    float(numpy(loss(labels, logits)))  # no NaN: no error
+    bad = logits.copy()
+    bad.flat[where] = np.nan
+    with pytest.raises(ValueError, match=r"y_pred.*NaN"):
+        loss(labels, bad)
+    bad = labels.copy()
+    bad.flat[where] = np.nan
+    with pytest.raises(ValueError, match="y_true"):
+        loss(bad, logits)
 
 
 @pytest.mark.parametrize(
