@@ -14,9 +14,9 @@ import subprocess
 
 import nbformat
 import pytest
+from binder_runs import BINDER_PYTHON
 from scripts_loader import ROOT
 
-BINDER_PYTHON = ROOT / ".venv-binder" / "bin" / "python"
 NOTEBOOK = "01-cross-entropy-to-focal-loss.ipynb"
 STUB = re.compile(r'raise NotImplementedError\("Exercise (\d+\.\d+)"\)')
 
