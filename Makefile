@@ -65,7 +65,9 @@ test: $(INSTALLED) $(BINDER_INSTALLED) $(BOOK_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	KERAS_BACKEND=tensorflow $(BIN)/python -m pytest tests/ --doctest-modules focal/ benchmarks/ studies/
-	KERAS_BACKEND=jax $(BIN)/python -m pytest $(PACKAGE_TESTS) --doctest-modules focal/
+	KERAS_BACKEND=jax $(BIN)/python -m pytest $(PACKAGE_TESTS) tests/test_xla_formulation.py \
+		tests/test_jax_formulations.py \
+		--doctest-modules focal/
 	$(BINDER_VENV)/bin/python -m pytest --nbval notebooks/
 	@# Again as another machine would compute: oneDNN's CPU kernels (focal sets
 	@# TF_ENABLE_ONEDNN_OPTS=0 only by setdefault) and every training step's gradients nudged

@@ -70,6 +70,18 @@ def compiled_by_xla():
     return backend == "jax"
 
 
+def fast_conditionals():
+    """Whether the ops being built now run a conditional's taken branch as fast as the same
+    ops outside one, so that computing only what a batch needs pays: on JAX, whose XLA fuses
+    each branch into loops split across the cores as it does the rest.
+
+    Not on TensorFlow: its XLA (2.21, on a CPU) runs a branch's loops on one thread, and in
+    its graph and eager modes the conditional and the predicate's pass over the labels cost
+    more than the one-sided terms save; the loss there keeps its one form.
+    """
+    return keras.backend.backend() == "jax"
+
+
 def cross_entropy_parts(x):
     """(-log p, -log(1 - p)) from logits x, bit for bit the backend's own binary cross-entropy.
 
@@ -92,6 +104,15 @@ def cross_entropy_parts(x):
         ops.binary_crossentropy(ones, x, from_logits=True),
         ops.binary_crossentropy(ones - 1.0, x, from_logits=True),
     )
+
+
+def label_cross_entropy(z, exp_minus_abs):
+    """-log sigmoid(z) = max(-z, 0) + log1p(exp(-|z|)), given exp(-|z|): the form that
+    ``cross_entropy_parts`` takes on TensorFlow and JAX, so that at z = x and z = -x it equals
+    their binary cross-entropy at y = 1 and y = 0 bit for bit. For TensorFlow and JAX only,
+    where the loss takes one side per hard label (``fast_conditionals``).
+    """
+    return ops.relu(-z) + ops.log1p(exp_minus_abs)
 
 
 def fused_focal_terms(x, y, gamma_pos, gamma_neg, w_pos, w_neg):

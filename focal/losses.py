@@ -30,7 +30,9 @@ last bit, soft labels included.
 
 Speed: p and 1 - p are two sigmoid kernels op by op (TensorFlow eagerly or in a graph),
 where the fewest kernels win; compiled by XLA (JAX, ``jit_compile=True``) they come from the
-exp(-|x|) the cross-entropy takes anyway and one division, all fused. Small integer gammas
+exp(-|x|) the cross-entropy takes anyway and one division, all fused; on JAX a batch whose
+labels are all 0 or 1 computes only each label's own side, chosen when the step runs, with
+the same values and gradients to the bit (``_focal_terms_by_labels``). Small integer gammas
 (2 is the default) use products instead of powers. On torch (eager), the terms without a
 margin run in torch's own ops (``focal.fused_torch``), in place where they can, and the
 gradient is computed with the value so that the backward pass is one product; from
@@ -192,13 +194,73 @@ def _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos):
     return not gamma_pos and not gamma_neg and not margin and w_pos is None
 
 
-def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
-    """Per-element loss from logits, with the closed-form gradient of appendix B."""
+class _LabelSide:
+    """The loss and its gradient at each hard label's own side only: with z = x if y = 1,
+    else -x, p_t = sigmoid(z), and (g, w_t) = (gamma_pos, w_pos) if y = 1, else
+    (gamma_neg, w_neg),
+
+        L = w_t (1 - p_t)^g (-log p_t),   dL/dx = -+ w_t (1 - p_t)^g (1 - p_t + g p_t (-log p_t))
+
+    (eq. 10, sign - for y = 1). These are ``_Parts``'s products for that side, taken in the
+    same order, so for y in {0, 1} the values and gradients are the both-sides form's to the bit.
+    ``e`` is exp(-|x|), of the clipped x or not: beyond the clip both are 0.
+    """
+
+    def __init__(self, x, y, e, gamma_pos, gamma_neg, w_pos, w_neg):
+        x = _finite(x)
+        self.positive = y == 1
+        z = ops.where(self.positive, x, -x)
+        self.ce = backend.label_cross_entropy(z, e)  # -log p_t
+        r = 1.0 / (1.0 + e)
+        nonnegative = z >= 0
+        self.p, self.q = ops.where(nonnegative, r, e * r), ops.where(nonnegative, e * r, r)
+
+        def power(gamma):  # (1 - p_t)^gamma; -log(1 - p_t) is the cross-entropy at -z
+            return _power(self.q, gamma, lambda: backend.label_cross_entropy(-z, e))
+
+        if gamma_pos == gamma_neg:
+            self.gamma = gamma_pos or None  # None: no factor, and 1 - p_t alone in dL/dx
+            self.factor = power(gamma_pos) if gamma_pos else None
+        else:
+            dtype = x.dtype
+            self.gamma = ops.where(
+                self.positive, ops.cast(gamma_pos, dtype), ops.cast(gamma_neg, dtype)
+            )
+            self.factor = ops.where(
+                self.positive,
+                power(gamma_pos) if gamma_pos else ops.cast(1.0, dtype),
+                power(gamma_neg) if gamma_neg else ops.cast(1.0, dtype),
+            )
+        self.w = None if w_pos is None else ops.where(self.positive, w_pos, w_neg)
+
+    def loss(self):
+        return _weighted_term(self.ce, self.factor, self.w)
+
+    def d_x(self):
+        inner = self.q if self.gamma is None else self.q + self.gamma * self.p * self.ce
+        d_term = _weighted_term(inner, self.factor, self.w)
+        return ops.where(self.positive, -d_term, d_term)
+
+
+def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg, smoothed=False):
+    """Per-element loss from logits, with the closed-form gradient of appendix B.
+
+    Where a conditional is cheap (JAX), without a margin or label smoothing,
+    ``_focal_terms_by_labels``; else both sides, ``_both_sides_terms``.
+    """
     plain = _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos)
     if not plain and not margin:
         fused = backend.fused_focal_terms(x, y, gamma_pos, gamma_neg, w_pos, w_neg)
         if fused is not None:  # torch: the same terms in torch's own ops
             return fused
+        if not smoothed and backend.fast_conditionals():
+            return _focal_terms_by_labels(x, y, gamma_pos, gamma_neg, w_pos, w_neg)
+    return _both_sides_terms(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg)
+
+
+def _both_sides_terms(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
+    """y L(p, 1) + (1 - y) L(p, 0) per element, both terms and both derivatives computed."""
+    plain = _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos)
 
     @ops.custom_gradient
     def terms(x, y):
@@ -220,6 +282,53 @@ def _focal_terms_from_logits(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
                 (upstream,) = args
             d_positive, d_negative = parts.d_positive(w_pos), parts.d_negative(w_neg)
             d_x = upstream * (y * d_positive + not_y * d_negative)
+            return d_x, upstream * (positive - negative)
+
+        return loss, grad
+
+    return terms(x, y)
+
+
+def _focal_terms_by_labels(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
+    """Per-element loss: a batch whose labels are all 0 or 1 computes each label's own side
+    only (``_LabelSide``), any other batch both sides, as ``_both_sides_terms`` does.
+
+    The choice is made when the step runs, by a conditional: XLA runs only its taken branch,
+    and fuses each branch, forward and backward, into one loop over x and y, so that the only
+    intermediate written to memory is exp(-|x|), which the two passes share (the forward's
+    loss aside). The backward pass recomputes the rest from x rather than reading it back.
+    """
+
+    def both_sides(x, y):
+        x = _finite(x)
+        parts = _Parts(*backend.cross_entropy_parts(x), *_probabilities(x), gamma_pos, gamma_neg, 0)
+        return parts, parts.positive(w_pos), parts.negative(w_neg)
+
+    def by_label(x, y, e):
+        return _LabelSide(x, y, e, gamma_pos, gamma_neg, w_pos, w_neg)
+
+    @ops.custom_gradient
+    def terms(x, y):
+        hard = ops.all((y == 0) | (y == 1))
+        e = ops.exp(-ops.abs(x))
+
+        def soft_loss():
+            _, positive, negative = both_sides(x, y)
+            return y * positive + (1.0 - y) * negative
+
+        loss = ops.cond(hard, lambda: by_label(x, y, e).loss(), soft_loss)
+
+        def grad(*args, upstream=None):
+            if upstream is None:
+                (upstream,) = args
+
+            def soft_d_x():
+                parts, _, _ = both_sides(x, y)
+                d_x = y * parts.d_positive(w_pos) + (1.0 - y) * parts.d_negative(w_neg)
+                return upstream * d_x
+
+            d_x = ops.cond(hard, lambda: upstream * by_label(x, y, e).d_x(), soft_d_x)
+            _, positive, negative = both_sides(x, y)  # d/dy needs both sides
             return d_x, upstream * (positive - negative)
 
         return loss, grad
@@ -359,7 +468,7 @@ def sigmoid_focal_crossentropy(
     factors = (gamma_pos, gamma_neg, hp["margin"], w_pos, w_neg)
     logits = y_pred if hp["from_logits"] else getattr(y_pred, "_keras_logits", None)
     if logits is not None:
-        loss = _focal_terms_from_logits(ops.cast(logits, dtype), y, *factors)
+        loss = _focal_terms_from_logits(ops.cast(logits, dtype), y, *factors, smoothed=bool(e))
     else:
         loss = _focal_terms_from_probabilities(ops.cast(y_pred, dtype), y, *factors)
     if hp["class_weight"] is not None:
