@@ -59,6 +59,7 @@ from multilabel_runs import (  # shared with migration_study
     evaluate,
     fit_best,
     logits_of,
+    prior_shift,
     rare_classes,  # noqa: F401 (notebook 06 and the tests use these through this module)
     tuned_thresholds,  # noqa: F401
 )
@@ -186,15 +187,17 @@ def evaluation_arms(choices, best):
     """The arms retrained on fresh seeds: BCE, each gamma at the alpha validation chose for
     it (Table 1b's "each gamma at its own best alpha"), the paper's point, the arms built on
     the best point, and the stand-alone arms."""
-    per_gamma = [
-        max(
-            (grid_key(g, a) for a in ALPHAS),
-            key=lambda k: choices[k]["val_macro_ap_by_lr"][f"{choices[k]['learning_rate']:g}"],
-        )
-        for g in GAMMAS
-    ]
+    per_gamma = best_alpha_per_gamma(choices).values()
     keys = [BCE, *per_gamma, best, PAPER, "best_column_w", "best_sample_w", *STANDALONE]
     return list(dict.fromkeys(keys))  # drop repeats (the best point is one of per_gamma)
+
+
+def best_alpha_per_gamma(choices):
+    """{gamma: the grid key of that gamma at the alpha with the best tuned validation AP}."""
+    return {
+        g: max((grid_key(g, a) for a in ALPHAS), key=lambda k: _tuned_score(choices[k]))
+        for g in GAMMAS
+    }
 
 
 def chosen_smoothing(choices):
@@ -411,13 +414,19 @@ def _cached_logits(arm, draw, seed, lr):
     return np.load(_cache_path(arm, draw, seed, lr))
 
 
-def reliability(arm, run, y_test, config=CONFIG):
-    """Reliability-diagram bins of one run's test probabilities, before and after scaling."""
+def reliability(arm, run, data, config=CONFIG):
+    """Reliability-diagram bins of one run's test probabilities: as trained, after temperature
+    scaling ("after") and after the prior-shift correction ("shifted")."""
     logits = _cached_logits(arm, run["draw"], run["seed"], run["learning_rate"])
+    shifted = prior_shift(logits, train_prior(data), config["data"]["eval_prior"])
     out = {}
-    for name, temperature in (("before", 1.0), ("after", run["temperature"])):
-        p = special.expit(logits / temperature)
-        fraction, mean_p, counts = reliability_bins(y_test, p, config["ece_bins"])
+    for name, z in (
+        ("before", logits),
+        ("after", logits / run["temperature"]),
+        ("shifted", shifted),
+    ):
+        p = special.expit(z)
+        fraction, mean_p, counts = reliability_bins(data.y_test, p, config["ece_bins"])
         out[name] = {
             "fraction_positive": fraction.tolist(),
             "mean_probability": mean_p.tolist(),
@@ -463,9 +472,9 @@ def reliabilities(runs, entries, config=CONFIG):
     cached = all(_cache_path(arm, draw, seed, lr).exists() for arm, lr in entries.values())
     if not cached and RESULTS.exists():
         return json.loads(RESULTS.read_text())["summary"]["reliability"]
-    y_test = load_data(draw, config).y_test
+    data = load_data(draw, config)
     return {
-        name: reliability(arm, runs[run_key(arm, draw, seed, lr)], y_test, config)
+        name: reliability(arm, runs[run_key(arm, draw, seed, lr)], data, config)
         for name, (arm, lr) in entries.items()
     }
 
@@ -578,14 +587,28 @@ def main():
             }
         entries = compared(choices, best)
         print(f"3/4 evaluating {len(entries)} arms on fresh seeds of both draws", flush=True)
+        # Arm by arm, the arms the lesson leans on first (gamma, smoothing, weights, the A/A
+        # pair), so that a study cut short by its budget has them; the stand-alone arms last.
+        first = [
+            BCE,
+            *best_alpha_per_gamma(choices).values(),
+            best,
+            PAPER,
+            BEST_LS,
+            "best_column_w",
+            AA,
+            AA_AT_BCE_RATE,
+        ]
+        order = [*dict.fromkeys(first), *(name for name in entries if name not in first)]
         tasks = list(
             dict.fromkeys(
-                (arm, draw, s, lr, best)
+                (*entries[name], draw, s, best)
+                for name in order
                 for draw, seeds in evaluation_draws(config)
                 for s in seeds
-                for arm, lr in entries.values()
             )
         )
+        tasks = [(arm, draw, s, lr, best) for arm, lr, draw, s, best in tasks]
         run_all(tasks, pool, runs, RUNS)
     print("4/4 statistics", flush=True)
     summary = analyse(runs, choices, best, config)
