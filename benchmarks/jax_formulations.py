@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import focal
-from focal import backend, losses, reference
+from focal import losses, reference
 
 import jax
 import jax.numpy as jnp
@@ -76,10 +76,7 @@ def autodiff(gamma, alpha):
     w_pos, w_neg = _weights(alpha)
 
     def terms(x, y):
-        x = losses._finite(x)
-        parts = losses._Parts(
-            *backend.cross_entropy_parts(x), *losses._probabilities(x), gamma, gamma, 0.0
-        )
+        parts = losses._logit_parts(losses._finite(x), gamma, gamma, 0.0)
         return y * parts.positive(w_pos) + (1.0 - y) * parts.negative(w_neg)
 
     return _per_example(terms)

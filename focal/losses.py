@@ -189,6 +189,12 @@ class _Parts:
         return ops.where(self.shifted, d_term, 0.0)
 
 
+def _logit_parts(x, gamma_pos, gamma_neg, margin):
+    """``_Parts`` of logits x (already clipped by ``_finite``): the backend's cross-entropies
+    and p, 1 - p, as the loss and its closed-form gradient take them."""
+    return _Parts(*backend.cross_entropy_parts(x), *_probabilities(x), gamma_pos, gamma_neg, margin)
+
+
 def _is_cross_entropy(gamma_pos, gamma_neg, margin, w_pos):
     """Whether the loss is plain binary cross-entropy (gamma 0, no alpha, no margin)."""
     return not gamma_pos and not gamma_neg and not margin and w_pos is None
@@ -265,8 +271,7 @@ def _both_sides_terms(x, y, gamma_pos, gamma_neg, margin, w_pos, w_neg):
     @ops.custom_gradient
     def terms(x, y):
         x = _finite(x)  # inside: the closed-form gradient is taken at the clipped logit
-        ce_pos, ce_neg = backend.cross_entropy_parts(x)
-        parts = _Parts(ce_pos, ce_neg, *_probabilities(x), gamma_pos, gamma_neg, margin)
+        parts = _logit_parts(x, gamma_pos, gamma_neg, margin)
         positive, negative = parts.positive(w_pos), parts.negative(w_neg)
         not_y = 1.0 - y
         if plain:  # the backend's own BCE, so gamma = 0 is BCE to the last bit (soft y too)
@@ -300,8 +305,7 @@ def _focal_terms_by_labels(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
     """
 
     def both_sides(x, y):
-        x = _finite(x)
-        parts = _Parts(*backend.cross_entropy_parts(x), *_probabilities(x), gamma_pos, gamma_neg, 0)
+        parts = _logit_parts(_finite(x), gamma_pos, gamma_neg, 0)
         return parts, parts.positive(w_pos), parts.negative(w_neg)
 
     def by_label(x, y, e):
