@@ -14,7 +14,13 @@ import time
 import keras
 import numpy as np
 from scipy import special
-from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    f1_score,
+    log_loss,
+    precision_recall_curve,
+)
 
 
 def logits_of(model, x):
@@ -90,17 +96,45 @@ def rare_classes(data, k):
     return np.argsort(weights.counts_from_labels(data.y_train), kind="stable")[:k]
 
 
-def evaluate(data, val_logits, test_logits, rare_k, ece_bins):
+def prior_shift(logits, train_prior, eval_prior):
+    """Move logits trained under class priors pi_c to a test set whose priors are q (Saerens
+    et al. 2002; Bayes' rule with the likelihood ratio kept):
+
+        z' = z + log(q / (1 - q)) - log(pi_c / (1 - pi_c)).
+
+    Exact for a calibrated model; a loss that does not estimate p(y | x) gets the same shift.
+    """
+    return logits + special.logit(eval_prior) - special.logit(np.asarray(train_prior))
+
+
+def _proper_scores(y, p, ece_bins, suffix):
+    """ECE, negative log-likelihood and Brier score over every (example, class) pair."""
+    y, p = np.ravel(y), np.ravel(p)
+    return {
+        f"ece{suffix}": expected_calibration_error(y, p, ece_bins),
+        f"nll{suffix}": float(log_loss(y, p, labels=[0, 1])),
+        f"brier{suffix}": float(brier_score_loss(y, p)),
+    }
+
+
+def evaluate(data, val_logits, test_logits, rare_k, ece_bins, eval_prior=None):
     """Every test number of one run; validation picks thresholds and temperature only. The
-    rare-k AP averages the ``rare_k`` classes with the fewest training positives; the ECE
-    uses ``ece_bins`` bins."""
+    rare-k AP averages the ``rare_k`` classes with the fewest training positives; ECE, NLL and
+    Brier are scored on the raw probabilities, after temperature scaling (``_scaled``) and,
+    given the test split's class prior ``eval_prior``, after ``prior_shift`` (``_shifted``)."""
     per_class = average_precision_score(data.y_test, test_logits, average=None)
     thresholds = tuned_thresholds(data.y_val, val_logits)
     f1 = f1_score(data.y_test, test_logits >= thresholds, average=None, zero_division=0)
     temperature = fit_temperature(val_logits, data.y_val)
     before = special.expit(test_logits)
     after = special.expit(test_logits / temperature)
-    bins = ece_bins
+    scores = {
+        **_proper_scores(data.y_test, before, ece_bins, ""),
+        **_proper_scores(data.y_test, after, ece_bins, "_scaled"),
+    }
+    if eval_prior is not None:
+        shifted = prior_shift(test_logits, data.y_train.mean(axis=0), eval_prior)
+        scores.update(_proper_scores(data.y_test, special.expit(shifted), ece_bins, "_shifted"))
     return {
         "per_class_ap": per_class.tolist(),
         "macro_ap": float(per_class.mean()),
@@ -108,8 +142,7 @@ def evaluate(data, val_logits, test_logits, rare_k, ece_bins):
         "per_class_f1": f1.tolist(),
         "macro_f1": float(f1.mean()),
         "temperature": temperature,
-        "ece": expected_calibration_error(data.y_test, before, bins),
-        "ece_scaled": expected_calibration_error(data.y_test, after, bins),
+        **scores,
         "mean_p_positive": float(before[data.y_test == 1].mean()),
         "mean_p_negative": float(before[data.y_test == 0].mean()),
     }
