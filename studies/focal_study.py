@@ -602,13 +602,12 @@ def main():
         order = [*dict.fromkeys(first), *(name for name in entries if name not in first)]
         tasks = list(
             dict.fromkeys(
-                (*entries[name], draw, s, best)
-                for name in order
+                (arm, draw, s, lr, best)
+                for arm, lr in (entries[name] for name in order)
                 for draw, seeds in evaluation_draws(config)
                 for s in seeds
             )
         )
-        tasks = [(arm, draw, s, lr, best) for arm, lr, draw, s, best in tasks]
         run_all(tasks, pool, runs, RUNS)
     print("4/4 statistics", flush=True)
     summary = analyse(runs, choices, best, config)
