@@ -304,7 +304,7 @@ def _focal_terms_by_labels(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
     loss aside). The backward pass recomputes the rest from x rather than reading it back.
     """
 
-    def both_sides(x, y):
+    def both_sides(x):
         parts = _logit_parts(_finite(x), gamma_pos, gamma_neg, 0)
         return parts, parts.positive(w_pos), parts.negative(w_neg)
 
@@ -317,7 +317,7 @@ def _focal_terms_by_labels(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
         e = ops.exp(-ops.abs(x))
 
         def soft_loss():
-            _, positive, negative = both_sides(x, y)
+            _, positive, negative = both_sides(x)
             return y * positive + (1.0 - y) * negative
 
         loss = ops.cond(hard, lambda: by_label(x, y, e).loss(), soft_loss)
@@ -327,12 +327,12 @@ def _focal_terms_by_labels(x, y, gamma_pos, gamma_neg, w_pos, w_neg):
                 (upstream,) = args
 
             def soft_d_x():
-                parts, _, _ = both_sides(x, y)
+                parts, _, _ = both_sides(x)
                 d_x = y * parts.d_positive(w_pos) + (1.0 - y) * parts.d_negative(w_neg)
                 return upstream * d_x
 
             d_x = ops.cond(hard, lambda: upstream * by_label(x, y, e).d_x(), soft_d_x)
-            _, positive, negative = both_sides(x, y)  # d/dy needs both sides
+            _, positive, negative = both_sides(x)  # d/dy needs both sides
             return d_x, upstream * (positive - negative)
 
         return loss, grad
